@@ -1,0 +1,1 @@
+//! The whole pipeline for a units file: crawl, extract, check, score, report.

@@ -1,0 +1,301 @@
+//! The units file: who is audited and how politely.
+//!
+//! Raw serde structs (unknown fields rejected) are read first, then validated into one resolved
+//! [`UnitsConfig`]: ids unique and well formed, roots absolute http(s) URLs, settings in range.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::yaml::{self, YamlError};
+
+/// The kind of unit, which decides the rubric items it is scored on (CONTRACT.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// 街镇、大社区: common + street items.
+    Street,
+    /// 区直部门: common + department items.
+    Department,
+    /// 村居: common items only.
+    Village,
+}
+
+impl UnitKind {
+    /// The kind's name as used in YAML and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Street => "street",
+            UnitKind::Department => "department",
+            UnitKind::Village => "village",
+        }
+    }
+
+    /// The kind in the Chinese of the reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            UnitKind::Street => "街镇、大社区",
+            UnitKind::Department => "区直部门",
+            UnitKind::Village => "村（居）",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnitsFile {
+    #[serde(default)]
+    settings: RawSettings,
+    units: Vec<RawUnit>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    rate_per_host: Option<f64>,
+    max_pages_per_unit: Option<usize>,
+    max_depth: Option<u32>,
+    user_agent: Option<String>,
+    max_body_bytes: Option<usize>,
+    max_redirects: Option<usize>,
+    request_timeout_secs: Option<f64>,
+    max_in_flight: Option<usize>,
+    max_retries: Option<u32>,
+    unit_time_budget_secs: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnit {
+    id: String,
+    name: String,
+    kind: UnitKind,
+    roots: Vec<String>,
+    #[serde(default)]
+    domains: Vec<String>,
+}
+
+/// Crawl settings from the units file, with defaults filled in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    /// Requests per second per host: the politeness budget, shared by all units on a host.
+    pub rate_per_host: f64,
+    /// Most pages fetched for one unit (attachments and link checks included).
+    pub max_pages_per_unit: usize,
+    /// Most link hops from a root.
+    pub max_depth: u32,
+    /// The User-Agent sent, and matched against robots.txt.
+    pub user_agent: String,
+    /// Largest body kept; a longer one is cut and marked truncated.
+    pub max_body_bytes: usize,
+    /// Most redirects followed for one request.
+    pub max_redirects: usize,
+    /// Timeout of one request.
+    pub request_timeout: Duration,
+    /// Most requests in flight at once, over all hosts.
+    pub max_in_flight: usize,
+    /// Retries after a 5xx, a timeout or a reset.
+    pub max_retries: u32,
+    /// Wall-clock budget for one unit's crawl.
+    pub unit_time_budget: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            rate_per_host: 2.0,
+            max_pages_per_unit: 3000,
+            max_depth: 8,
+            user_agent: format!("zwgk-audit/{} (+https://github.com/zwgk-audit)", env!("CARGO_PKG_VERSION")),
+            max_body_bytes: 20 * 1024 * 1024,
+            max_redirects: 10,
+            request_timeout: Duration::from_secs(30),
+            max_in_flight: 16,
+            max_retries: 2,
+            unit_time_budget: Duration::from_secs(4 * 3600),
+        }
+    }
+}
+
+/// One audited unit (示范点).
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    /// `[a-z0-9-]+`, unique; used in file names.
+    pub id: String,
+    /// The unit's Chinese name, e.g. 包公街道.
+    pub name: String,
+    /// street | department | village.
+    pub kind: UnitKind,
+    /// Entry pages of the unit's 政府信息公开专栏; they also define its scope (host + path prefix).
+    pub roots: Vec<Url>,
+    /// 试点领域 from 附件2, for departments.
+    pub domains: Vec<String>,
+}
+
+/// A validated units file.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitsConfig {
+    /// Crawl settings.
+    pub settings: Settings,
+    /// The units, in file order.
+    pub units: Vec<Unit>,
+}
+
+impl UnitsConfig {
+    /// Reads and validates a units file.
+    pub fn load(path: &Path) -> Result<UnitsConfig, YamlError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| YamlError::at(path, None, format!("cannot read: {e}")))?;
+        let raw: RawUnitsFile = yaml::parse(path, &text)?;
+        let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
+        let settings = resolve_settings(path, &raw.settings, &line_of)?;
+        if raw.units.is_empty() {
+            return Err(YamlError::at(path, line_of("units"), "no units declared"));
+        }
+        let mut seen = HashSet::new();
+        let mut units = Vec::with_capacity(raw.units.len());
+        for u in raw.units {
+            let at = line_of(&format!("id: {}", u.id)).or_else(|| line_of(&u.id));
+            if u.id.is_empty()
+                || !u.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(YamlError::at(path, at, format!("unit id `{}` must match [a-z0-9-]+", u.id)));
+            }
+            if !seen.insert(u.id.clone()) {
+                return Err(YamlError::at(path, at, format!("duplicate unit id `{}`", u.id)));
+            }
+            if u.roots.is_empty() {
+                return Err(YamlError::at(path, at, format!("unit `{}` has no roots", u.id)));
+            }
+            let mut roots = Vec::new();
+            for r in &u.roots {
+                let url = Url::parse(r).map_err(|e| {
+                    YamlError::at(path, line_of(r), format!("unit `{}`: root `{r}` is not a URL: {e}", u.id))
+                })?;
+                if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                    return Err(YamlError::at(
+                        path,
+                        line_of(r),
+                        format!("unit `{}`: root `{r}` must be an http(s) URL", u.id),
+                    ));
+                }
+                roots.push(url);
+            }
+            units.push(Unit { id: u.id, name: u.name, kind: u.kind, roots, domains: u.domains });
+        }
+        Ok(UnitsConfig { settings, units })
+    }
+}
+
+fn resolve_settings(
+    path: &Path,
+    raw: &RawSettings,
+    line_of: &dyn Fn(&str) -> Option<usize>,
+) -> Result<Settings, YamlError> {
+    let mut s = Settings::default();
+    let bad = |key: &str, why: &str| YamlError::at(path, line_of(key), format!("settings.{key} {why}"));
+    if let Some(r) = raw.rate_per_host {
+        if !(r.is_finite() && r > 0.0 && r <= 1000.0) {
+            return Err(bad("rate_per_host", "must be a number in (0, 1000]"));
+        }
+        s.rate_per_host = r;
+    }
+    if let Some(n) = raw.max_pages_per_unit {
+        if n == 0 {
+            return Err(bad("max_pages_per_unit", "must be at least 1"));
+        }
+        s.max_pages_per_unit = n;
+    }
+    if let Some(d) = raw.max_depth {
+        s.max_depth = d;
+    }
+    if let Some(ua) = &raw.user_agent {
+        if ua.trim().is_empty() || ua.chars().any(|c| c.is_control()) {
+            return Err(bad("user_agent", "must be a non-empty single line"));
+        }
+        s.user_agent = ua.clone();
+    }
+    if let Some(n) = raw.max_body_bytes {
+        if n < 1024 {
+            return Err(bad("max_body_bytes", "must be at least 1024"));
+        }
+        s.max_body_bytes = n;
+    }
+    if let Some(n) = raw.max_redirects {
+        s.max_redirects = n;
+    }
+    if let Some(t) = raw.request_timeout_secs {
+        if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+            return Err(bad("request_timeout_secs", "must be in (0, 3600]"));
+        }
+        s.request_timeout = Duration::from_secs_f64(t);
+    }
+    if let Some(n) = raw.max_in_flight {
+        if n == 0 {
+            return Err(bad("max_in_flight", "must be at least 1"));
+        }
+        s.max_in_flight = n;
+    }
+    if let Some(n) = raw.max_retries {
+        s.max_retries = n;
+    }
+    if let Some(t) = raw.unit_time_budget_secs {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(bad("unit_time_budget_secs", "must be positive"));
+        }
+        s.unit_time_budget = Duration::from_secs_f64(t);
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str) -> Result<UnitsConfig, YamlError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("units.yaml");
+        std::fs::write(&p, text).unwrap();
+        UnitsConfig::load(&p)
+    }
+
+    #[test]
+    fn contract_example_loads_with_defaults() {
+        let c = load_str(
+            "settings:\n  rate_per_host: 2.0\nunits:\n  - id: baogong\n    name: 包公街道\n    kind: street\n    roots: [\"https://example.gov.cn/bgjd/xxgk/\"]\n    domains: [社会救助]\n",
+        )
+        .unwrap();
+        assert_eq!(c.units[0].kind, UnitKind::Street);
+        assert_eq!(c.settings.max_pages_per_unit, 3000);
+        assert_eq!(c.units[0].domains, vec!["社会救助".to_string()]);
+    }
+
+    #[test]
+    fn duplicate_ids_name_the_line() {
+        let e = load_str(
+            "units:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n  - id: a\n    name: B\n    kind: village\n    roots: [\"http://x.cn/b/\"]\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e}");
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn unknown_kind_is_an_error_with_line() {
+        let e = load_str("units:\n  - id: a\n    name: A\n    kind: city\n    roots: [\"http://x.cn/\"]\n")
+            .unwrap_err();
+        assert!(e.line.is_some_and(|l| (3..=5).contains(&l)), "{e}");
+    }
+
+    #[test]
+    fn non_http_root_is_rejected() {
+        let e = load_str(
+            "units:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"file:///etc/passwd\"]\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("http"), "{e}");
+    }
+}

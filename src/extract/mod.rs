@@ -1,0 +1,252 @@
+//! Pure functions from (URL, decoded HTML) to the facts an inspector reads off a page.
+//!
+//! No network, no clock: every pattern seen on a real government CMS gets a fixture and a test here.
+//! [`extract_page`] runs them all; `zwgk-audit inspect` prints its result as JSON (CONTRACT.md).
+
+use chrono::NaiveDate;
+use scraper::{Html, Selector};
+use serde::Serialize;
+use url::Url;
+
+/// A link: its visible text and absolute URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// Visible text, whitespace collapsed (the `title` attribute when the text is empty).
+    pub text: String,
+    /// Absolute URL (fragment removed).
+    pub url: String,
+}
+
+/// One entry of a list page (a column's document list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListEntry {
+    /// The entry's title.
+    pub title: String,
+    /// Absolute URL of the entry.
+    pub url: String,
+    /// The date shown beside the entry, if any.
+    pub date: Option<NaiveDate>,
+}
+
+/// The 信息公开 metadata table of a document page (CONTRACT.md `fields`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Fields {
+    /// 索引号.
+    pub index_no: Option<String>,
+    /// 信息分类 / 组配分类 / 主题分类 / 分类.
+    pub category: Option<String>,
+    /// 发布机构 / 发文机关 / 发文机构.
+    pub publisher: Option<String>,
+    /// 成文日期 / 生成日期 / 发文日期.
+    pub written_date: Option<NaiveDate>,
+    /// 发布日期 as the table states it.
+    pub publish_date: Option<NaiveDate>,
+    /// 文号 / 发文字号 / 发布文号.
+    pub doc_no: Option<String>,
+    /// 有效性.
+    pub validity: Option<String>,
+    /// 主题词 / 关键词.
+    pub keywords: Option<String>,
+}
+
+/// Counts of media on a page: what 政策解读 in varied forms needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Media {
+    /// Content images (`<img>`), icons and spacers excluded where recognisable.
+    pub images: u32,
+    /// `<video>` elements and links to video files.
+    pub videos: u32,
+    /// Embedded players: `<iframe>`, `<embed>`, `<object>` of video/flash/H5 content.
+    pub embeds: u32,
+}
+
+/// A 政府信息公开工作年度报告 as read from a page (CONTRACT.md `annual_report`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnualReport {
+    /// The year the report covers.
+    pub year: i32,
+    /// Section headings found, in order.
+    pub sections: Vec<String>,
+    /// Table 三, when it could be read.
+    pub applications: Option<Applications>,
+}
+
+/// Table 三 of a 年报: canonical row key → 7 cells (自然人 … 总计); an unreadable cell is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Applications {
+    /// Rows by canonical key (new_requests, carried_over, granted, …).
+    pub rows: std::collections::BTreeMap<String, Vec<Option<i64>>>,
+}
+
+/// Everything the extractors see in one page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PageFacts {
+    /// The page URL (absolute).
+    pub url: String,
+    /// The document's title (the article heading where there is one, else `<title>`).
+    pub title: Option<String>,
+    /// The page's publication date; never a date it merely mentions.
+    pub publish_date: Option<NaiveDate>,
+    /// The 信息公开 metadata table.
+    pub fields: Fields,
+    /// Breadcrumb labels, outermost first (首页 > … > current column).
+    pub breadcrumb: Vec<String>,
+    /// The column navigation: column name → URL, in page order.
+    pub nav: Vec<Link>,
+    /// Every `<a href>` (and `<iframe src>`) of the page, absolute, in page order, deduplicated.
+    pub links: Vec<Link>,
+    /// Entries of the page's document list, if it is a list page.
+    pub list_entries: Vec<ListEntry>,
+    /// Links to attachments (pdf, doc, docx, xls, xlsx, wps, zip …).
+    pub attachments: Vec<Link>,
+    /// Image, video and embed counts of the content.
+    pub media: Media,
+    /// Absolute URLs of the other pages of this list (pagination, including JS-written paging).
+    pub paging: Vec<String>,
+    /// Present when the page is a 政府信息公开工作年度报告.
+    pub annual_report: Option<AnnualReport>,
+    /// Visible text of the page body (scripts and styles removed), for keyword and privacy checks.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// File extensions that mark a link as an attachment.
+pub const ATTACHMENT_EXTENSIONS: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "zip", "rar", "7z", "ofd", "ppt", "pptx", "txt", "csv",
+];
+
+/// Whether a URL's path ends in an attachment extension.
+pub fn is_attachment_url(url: &Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    path.rsplit_once('.').is_some_and(|(_, ext)| ATTACHMENT_EXTENSIONS.contains(&ext))
+}
+
+/// Runs every extractor on one page.
+pub fn extract_page(url: &Url, html: &str) -> PageFacts {
+    let doc = Html::parse_document(html);
+    let base = base_url(url, &doc);
+    let links = links(&base, &doc);
+    let attachments =
+        links.iter().filter(|l| Url::parse(&l.url).is_ok_and(|u| is_attachment_url(&u))).cloned().collect();
+    PageFacts {
+        url: url.to_string(),
+        title: title(&doc),
+        links,
+        attachments,
+        text: body_text(&doc),
+        ..PageFacts::default()
+    }
+}
+
+/// The URL relative links resolve against: `<base href>` when present and valid, else the page URL.
+pub fn base_url(url: &Url, doc: &Html) -> Url {
+    let sel = Selector::parse("base[href]").expect("static selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|h| url.join(h.trim()).ok())
+        .unwrap_or_else(|| url.clone())
+}
+
+/// Collapses runs of whitespace (including full-width spaces and &nbsp;) into one space and trims.
+pub fn clean_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn title(doc: &Html) -> Option<String> {
+    let sel = Selector::parse("title").expect("static selector");
+    doc.select(&sel).next().map(|t| clean_text(&t.text().collect::<String>())).filter(|t| !t.is_empty())
+}
+
+/// Resolves an href against the base; only http(s) targets are kept, fragments dropped.
+pub fn resolve(base: &Url, href: &str) -> Option<Url> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let lower = href.to_ascii_lowercase();
+    if lower.starts_with("javascript:") || lower.starts_with("mailto:") || lower.starts_with("tel:") {
+        return None;
+    }
+    let mut u = base.join(href).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    u.set_fragment(None);
+    Some(u)
+}
+
+fn links(base: &Url, doc: &Html) -> Vec<Link> {
+    let sel = Selector::parse("a[href], iframe[src], frame[src]").expect("static selector");
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for el in doc.select(&sel) {
+        let v = el.value();
+        let Some(href) = v.attr("href").or_else(|| v.attr("src")) else { continue };
+        let Some(u) = resolve(base, href) else { continue };
+        let mut text = clean_text(&el.text().collect::<String>());
+        if text.is_empty() {
+            text = v.attr("title").map(clean_text).unwrap_or_default();
+        }
+        if seen.insert(u.to_string()) {
+            out.push(Link { text, url: u.to_string() });
+        }
+    }
+    out
+}
+
+fn body_text(doc: &Html) -> String {
+    use scraper::node::Node;
+    let mut out = String::new();
+    for node in doc.root_element().descendants() {
+        if let Node::Text(t) = node.value() {
+            let parent_is_code = node
+                .parent()
+                .and_then(|p| p.value().as_element())
+                .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"));
+            if !parent_is_code {
+                out.push_str(t);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_resolve_against_base_href_and_drop_scripts() {
+        let url = Url::parse("http://gov.example.cn/a/b/index.html").unwrap();
+        let html = r#"<html><head><base href="http://gov.example.cn/x/"></head><body>
+            <a href="c.html">C</a><a href="javascript:void(0)">no</a><a href="d.pdf#p2">附件</a>
+            <a href="c.html">C again</a></body></html>"#;
+        let f = extract_page(&url, html);
+        let urls: Vec<_> = f.links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["http://gov.example.cn/x/c.html", "http://gov.example.cn/x/d.pdf"]);
+        assert_eq!(f.attachments.len(), 1);
+    }
+
+    #[test]
+    fn text_skips_scripts() {
+        let url = Url::parse("http://x.cn/").unwrap();
+        let f = extract_page(&url, "<body><p>正文</p><script>var secret=1;</script></body>");
+        assert!(f.text.contains("正文"));
+        assert!(!f.text.contains("secret"));
+    }
+}

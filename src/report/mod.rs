@@ -1,0 +1,1 @@
+//! Reports: report.json (CONTRACT.md) and the self-contained Chinese HTML report.

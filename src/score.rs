@@ -1,0 +1,1 @@
+//! Rubric → item statuses and scores → the unit's provisional online score.
