@@ -15,11 +15,13 @@
 
 pub mod audit;
 pub mod checks;
+pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod extract;
 pub mod findings;
+pub mod inspect;
 pub mod report;
 pub mod rubric;
 pub mod score;
