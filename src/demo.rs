@@ -1,1 +1,197 @@
 //! `zwgk-audit demo`: serves the bundled fixture site on 127.0.0.1 and audits it.
+//!
+//! The fixture site lives in `fixtures/demo/` (the site under `site/`, the units under `units.yaml` with a
+//! `{port}` placeholder, the fixed audit date in `demo.yaml`). The same static server is used by the
+//! integration tests, so the demo and the tests audit exactly the same bytes over real HTTP.
+
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// A static file server bound to 127.0.0.1 on a free port; stops when dropped.
+pub struct StaticServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl StaticServer {
+    /// The base URL, e.g. `http://127.0.0.1:40123/`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves the files under `root` on 127.0.0.1 (a free port). `.html` is served as `text/html` with no
+/// charset, so pages must declare their own encoding, as many government CMSs leave it to `<meta>`.
+pub async fn serve_dir(root: PathBuf) -> std::io::Result<StaticServer> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+        let root = root.clone();
+        async move { serve_file(&root, req.uri().path()).await }
+    });
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(StaticServer { addr, task })
+}
+
+async fn serve_file(root: &Path, url_path: &str) -> Response<Body> {
+    let Some(mut path) = safe_join(root, url_path) else {
+        return status(StatusCode::NOT_FOUND);
+    };
+    if url_path.ends_with('/') || tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
+        path.push("index.html");
+    }
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mut resp = Response::new(Body::from(bytes));
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
+            resp
+        }
+        Err(_) => status(StatusCode::NOT_FOUND),
+    }
+}
+
+fn status(code: StatusCode) -> Response<Body> {
+    let mut resp = Response::new(Body::from(format!("{code}")));
+    *resp.status_mut() = code;
+    resp
+}
+
+/// Joins a URL path under `root`, refusing anything that would escape it.
+fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(url_path)?;
+    let mut out = root.to_path_buf();
+    for comp in Path::new(decoded.trim_start_matches('/')).components() {
+        match comp {
+            Component::Normal(c) => out.push(c),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("html" | "htm" | "shtml") => "text/html",
+        Some("css") => "text/css",
+        Some("js") => "application/javascript",
+        Some("txt") => "text/plain",
+        Some("xml") => "application/xml",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("svg") => "image/svg+xml",
+        Some("mp4") => "video/mp4",
+        Some("pdf") => "application/pdf",
+        Some("doc") => "application/msword",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("xls") => "application/vnd.ms-excel",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("zip") => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The bundled demo: where its files are and its fixed audit date.
+#[derive(Debug, Clone)]
+pub struct DemoFixture {
+    /// `fixtures/demo`.
+    pub dir: PathBuf,
+    /// The audit date the fixture site was written for.
+    pub as_of: NaiveDate,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFile {
+    as_of: NaiveDate,
+}
+
+impl DemoFixture {
+    /// Finds `fixtures/demo` (the current directory first, then the source tree the binary was built
+    /// from) and reads its `demo.yaml`.
+    pub fn locate() -> Result<DemoFixture, crate::yaml::YamlError> {
+        let candidates =
+            [PathBuf::from("fixtures/demo"), Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo")];
+        let dir = candidates.iter().find(|d| d.join("demo.yaml").is_file()).cloned().ok_or_else(|| {
+            crate::yaml::YamlError::at(
+                Path::new("fixtures/demo/demo.yaml"),
+                None,
+                "demo fixtures not found (run from the repository root)",
+            )
+        })?;
+        let file: DemoFile = crate::yaml::load(&dir.join("demo.yaml"))?;
+        Ok(DemoFixture { dir, as_of: file.as_of })
+    }
+
+    /// The units file text with `{port}` replaced by the server's port.
+    pub fn units_yaml(&self, port: u16) -> std::io::Result<String> {
+        Ok(std::fs::read_to_string(self.dir.join("units.yaml"))?.replace("{port}", &port.to_string()))
+    }
+
+    /// Starts the static server on the fixture site.
+    pub async fn serve(&self) -> std::io::Result<StaticServer> {
+        serve_dir(self.dir.join("site")).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape_the_root() {
+        let root = Path::new("/srv/site");
+        assert_eq!(safe_join(root, "/a/b.html"), Some(PathBuf::from("/srv/site/a/b.html")));
+        assert_eq!(safe_join(root, "/a/../../etc/passwd"), None);
+        assert_eq!(safe_join(root, "/%2e%2e/etc/passwd"), None);
+        assert_eq!(safe_join(root, "/%E5%B9%B4%E6%8A%A5.html"), Some(PathBuf::from("/srv/site/年报.html")));
+    }
+
+    #[tokio::test]
+    async fn serves_files_and_404s() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bgjd")).unwrap();
+        std::fs::write(dir.path().join("bgjd/index.html"), b"<p>hi</p>").unwrap();
+        let server = serve_dir(dir.path().to_path_buf()).await.unwrap();
+        let base = server.base_url();
+        let ok = reqwest::get(format!("{base}bgjd/")).await.unwrap();
+        assert_eq!(ok.status(), 200);
+        assert_eq!(ok.headers()["content-type"], "text/html");
+        assert_eq!(ok.bytes().await.unwrap().as_ref(), b"<p>hi</p>");
+        let missing = reqwest::get(format!("{base}nothing.html")).await.unwrap();
+        assert_eq!(missing.status(), 404);
+    }
+}
