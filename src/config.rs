@@ -149,7 +149,12 @@ impl UnitsConfig {
     pub fn load(path: &Path) -> Result<UnitsConfig, YamlError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| YamlError::at(path, None, format!("cannot read: {e}")))?;
-        let raw: RawUnitsFile = yaml::parse(path, &text)?;
+        UnitsConfig::parse(path, &text)
+    }
+
+    /// Validates units-file text; `path` names it in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<UnitsConfig, YamlError> {
+        let raw: RawUnitsFile = yaml::parse(path, text)?;
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
         let settings = resolve_settings(path, &raw.settings, &line_of)?;
         if raw.units.is_empty() {
