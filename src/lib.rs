@@ -13,6 +13,7 @@
 //! - [`audit`] runs the whole pipeline; [`demo`] serves the bundled fixture site and audits it.
 #![warn(missing_docs)]
 
+pub mod attachments;
 pub mod calendar;
 pub mod checks;
 pub mod cli;

@@ -1,0 +1,556 @@
+//! Text out of attachments: 年报, policy files and name lists are often PDF, DOCX or XLSX files, and the
+//! checks (keywords, privacy, annual-report tables) must see their text as they see a page's.
+//!
+//! Formats are sniffed by their bytes, never by the URL's extension. PDF goes through `pdftotext`
+//! (poppler-utils with poppler-data, for the GB CMaps of 公文 PDFs) in a subprocess with a timeout and an
+//! output cap, which isolates hostile files; DOCX, XLSX and OFD are zip archives of XML read here with a
+//! cap on every decompressed entry. What cannot be read becomes an [`AttachmentNote`], never a crash.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use quick_xml::events::Event;
+use serde::Serialize;
+
+/// An attachment's format, as its bytes say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// `%PDF`.
+    Pdf,
+    /// Office Open XML word processing (zip with `word/document.xml`).
+    Docx,
+    /// Office Open XML spreadsheet (zip with `xl/workbook.xml`).
+    Xlsx,
+    /// GB/T 33190 OFD (zip with `OFD.xml`).
+    Ofd,
+    /// Another zip archive.
+    Zip,
+    /// A legacy OLE compound file: .doc, .xls, .wps, .et.
+    LegacyOffice,
+    /// Anything else.
+    Unknown,
+}
+
+/// Why an attachment's text is missing or incomplete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "note", content = "detail")]
+pub enum AttachmentNote {
+    /// The file is password-protected.
+    Encrypted,
+    /// A PDF without a text layer (a scan): a person must read it.
+    NoTextLayer,
+    /// The file is damaged or not what it claims to be.
+    Corrupt(String),
+    /// A format this build does not read (legacy .doc/.xls/.wps, archives).
+    Unsupported,
+    /// Decompressed content or extracted text went over the limit; the text is cut.
+    TooLarge,
+    /// The external tool is not installed.
+    ToolMissing(String),
+    /// Extraction took longer than the limit.
+    Timeout,
+}
+
+impl AttachmentNote {
+    /// The note in the Chinese of the reports.
+    pub fn label_zh(&self) -> String {
+        match self {
+            AttachmentNote::Encrypted => "附件已加密，无法读取内容".into(),
+            AttachmentNote::NoTextLayer => "附件为扫描图像，无文字层，需人工查看".into(),
+            AttachmentNote::Corrupt(_) => "附件文件损坏或格式与扩展名不符，无法读取".into(),
+            AttachmentNote::Unsupported => "暂不支持读取该格式附件的文字，需人工查看".into(),
+            AttachmentNote::TooLarge => "附件内容过大，仅读取了前一部分".into(),
+            AttachmentNote::ToolMissing(t) => format!("未安装读取该附件所需的工具（{t}）"),
+            AttachmentNote::Timeout => "读取附件超时".into(),
+        }
+    }
+}
+
+/// The text of one attachment and anything that limited it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachmentText {
+    /// The sniffed format.
+    pub format: Format,
+    /// Extracted text; lines for paragraphs and table rows, tabs between table cells.
+    pub text: String,
+    /// Why the text is missing or incomplete, if it is.
+    pub note: Option<AttachmentNote>,
+}
+
+/// Limits on attachment extraction.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most bytes of text kept.
+    pub max_text_bytes: usize,
+    /// Most bytes decompressed from one zip entry.
+    pub max_entry_bytes: u64,
+    /// Most entries read from one archive.
+    pub max_entries: usize,
+    /// Longest an external tool may run.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_text_bytes: 8 * 1024 * 1024,
+            max_entry_bytes: 64 * 1024 * 1024,
+            max_entries: 2000,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Sniffs the format from the first bytes (and, for zips, the entry names).
+pub fn sniff(bytes: &[u8]) -> Format {
+    if bytes.len() >= 5 && find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
+        return Format::Pdf;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Format::LegacyOffice;
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        let Ok(zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return Format::Zip };
+        let names = entry_names(&zip);
+        let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+        return if has("word/document.xml") {
+            Format::Docx
+        } else if has("xl/workbook.xml") {
+            Format::Xlsx
+        } else if has("OFD.xml") {
+            Format::Ofd
+        } else {
+            Format::Zip
+        };
+    }
+    Format::Unknown
+}
+
+/// Extracts the text of an attachment.
+pub fn extract_text(bytes: &[u8], limits: &Limits) -> AttachmentText {
+    let format = sniff(bytes);
+    let result = match format {
+        Format::Pdf => pdf_text(bytes, limits),
+        Format::Docx => docx_text(bytes, limits),
+        Format::Xlsx => xlsx_text(bytes, limits),
+        Format::Ofd => ofd_text(bytes, limits),
+        Format::Zip | Format::LegacyOffice | Format::Unknown => Err(AttachmentNote::Unsupported),
+    };
+    match result {
+        Ok((mut text, mut note)) => {
+            if text.len() > limits.max_text_bytes {
+                let mut cut = limits.max_text_bytes;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+                note = Some(AttachmentNote::TooLarge);
+            }
+            if format == Format::Pdf && note.is_none() && text.trim().is_empty() {
+                note = Some(AttachmentNote::NoTextLayer);
+            }
+            AttachmentText { format, text, note }
+        }
+        Err(note) => AttachmentText { format, text: String::new(), note: Some(note) },
+    }
+}
+
+type Extracted = Result<(String, Option<AttachmentNote>), AttachmentNote>;
+
+/// PDF through `pdftotext -layout` (layout keeps table columns apart on one line).
+fn pdf_text(bytes: &[u8], limits: &Limits) -> Extracted {
+    let dir = std::env::temp_dir().join(format!("zwgk-pdf-{}-{}", std::process::id(), unique()));
+    std::fs::create_dir_all(&dir).map_err(|e| AttachmentNote::Corrupt(e.to_string()))?;
+    let input = dir.join("in.pdf");
+    let result = (|| {
+        std::fs::write(&input, bytes).map_err(|e| AttachmentNote::Corrupt(e.to_string()))?;
+        let child = Command::new("pdftotext")
+            .args(["-layout", "-enc", "UTF-8", "-q"])
+            .arg(&input)
+            .arg("-")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(AttachmentNote::ToolMissing("pdftotext (poppler-utils)".into()));
+            }
+            Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+        };
+        // Read stdout on a thread so a large output cannot block the child while we wait for it.
+        let mut stdout = child.stdout.take().expect("piped");
+        let cap = limits.max_text_bytes as u64 + 1;
+        let reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stdout.by_ref().take(cap).read_to_end(&mut buf);
+            // Drain the rest so the child never blocks on a full pipe.
+            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+            buf
+        });
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break s,
+                Ok(None) if started.elapsed() > limits.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let _ = reader.join();
+                    return Err(AttachmentNote::Timeout);
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+            }
+        };
+        let out = reader.join().unwrap_or_default();
+        let mut stderr = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.by_ref().take(4096).read_to_string(&mut stderr);
+        }
+        if !status.success() {
+            // pdftotext exits 1 on a bad or encrypted file; it says which on stderr (quiet mode keeps it short).
+            let probe = pdfinfo_says_encrypted(&input, limits.timeout);
+            return Err(if probe {
+                AttachmentNote::Encrypted
+            } else {
+                AttachmentNote::Corrupt(stderr.trim().to_string())
+            });
+        }
+        let too_large = out.len() as u64 >= cap;
+        let text = String::from_utf8_lossy(&out).replace('\u{c}', "\n");
+        Ok((text, too_large.then_some(AttachmentNote::TooLarge)))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn pdfinfo_says_encrypted(path: &std::path::Path, timeout: Duration) -> bool {
+    let Ok(mut child) =
+        Command::new("pdfinfo").arg(path).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()
+    else {
+        return false;
+    };
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(_) => return false,
+        }
+    }
+    let mut all = String::new();
+    for pipe in [
+        child.stdout.take().map(|p| Box::new(p) as Box<dyn Read>),
+        child.stderr.take().map(|p| Box::new(p) as Box<dyn Read>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let _ = pipe.take(8192).read_to_string(&mut all);
+    }
+    all.contains("Incorrect password")
+        || all.lines().any(|l| l.starts_with("Encrypted:") && l.contains("yes"))
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Reads one zip entry into a string, refusing to decompress more than the limit.
+fn zip_entry(
+    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Option<String>, AttachmentNote> {
+    let mut file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(zip::result::ZipError::UnsupportedArchive(m))
+            if m.contains("ncrypt") || m.contains("assword") =>
+        {
+            return Err(AttachmentNote::Encrypted);
+        }
+        Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+    };
+    if file.encrypted() {
+        return Err(AttachmentNote::Encrypted);
+    }
+    let mut buf = Vec::new();
+    file.by_ref()
+        .take(limits.max_entry_bytes + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| AttachmentNote::Corrupt(e.to_string()))?;
+    if buf.len() as u64 > limits.max_entry_bytes {
+        return Err(AttachmentNote::TooLarge);
+    }
+    Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+}
+
+fn open_zip<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<zip::ZipArchive<std::io::Cursor<&'a [u8]>>, AttachmentNote> {
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| AttachmentNote::Corrupt(e.to_string()))?;
+    if zip.len() > limits.max_entries {
+        return Err(AttachmentNote::TooLarge);
+    }
+    Ok(zip)
+}
+
+/// The local name of an XML tag (`w:t` → `t`).
+fn local(name: &str) -> &str {
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+/// DOCX: text runs joined per paragraph (an ID split across runs comes out whole), cells split by tabs.
+fn docx_text(bytes: &[u8], limits: &Limits) -> Extracted {
+    let mut zip = open_zip(bytes, limits)?;
+    let xml = zip_entry(&mut zip, "word/document.xml", limits)?
+        .ok_or(AttachmentNote::Corrupt("no word/document.xml".into()))?;
+    let mut out = String::new();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut in_text = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => in_text = local(e.name().as_ref()) == "t",
+            Ok(Event::Empty(e)) => match local(e.name().as_ref()) {
+                "tab" => out.push('\t'),
+                "br" | "cr" => out.push('\n'),
+                _ => {}
+            },
+            Ok(Event::Text(t)) if in_text => out.push_str(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) if in_text => push_entity(&mut out, r.as_ref()),
+            Ok(Event::End(e)) => match local(e.name().as_ref()) {
+                "t" => in_text = false,
+                "p" => out.push('\n'),
+                "tc" => {
+                    if out.ends_with('\n') {
+                        out.pop();
+                    }
+                    out.push('\t');
+                }
+                "tr" => out.push('\n'),
+                _ => {}
+            },
+            Ok(Event::Eof) => break,
+            Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+            _ => {}
+        }
+        if out.len() > limits.max_text_bytes {
+            return Ok((out, Some(AttachmentNote::TooLarge)));
+        }
+    }
+    Ok((out, None))
+}
+
+/// The character an XML entity reference stands for (`amp`, `lt`, `#x4E2D` …).
+fn push_entity(out: &mut String, name: &str) {
+    let c = match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        n => n
+            .strip_prefix("#x")
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .or_else(|| n.strip_prefix('#').and_then(|d| d.parse().ok()))
+            .and_then(char::from_u32),
+    };
+    if let Some(c) = c {
+        out.push(c);
+    }
+}
+
+/// Text of every element with one of `names` (local names), one string per element.
+fn element_texts(xml: &str, names: &[&str]) -> Result<Vec<String>, AttachmentNote> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if names.contains(&local(e.name().as_ref())) => current = Some(String::new()),
+            Ok(Event::Text(t)) => {
+                if let Some(c) = current.as_mut() {
+                    c.push_str(&t.xml10_content());
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                if let Some(c) = current.as_mut() {
+                    push_entity(c, r.as_ref());
+                }
+            }
+            Ok(Event::End(e)) if names.contains(&local(e.name().as_ref())) => {
+                if let Some(c) = current.take() {
+                    out.push(c);
+                }
+            }
+            Ok(Event::Eof) => break,
+            Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// XLSX: every sheet, rows as lines, cells split by tabs, shared strings resolved.
+fn xlsx_text(bytes: &[u8], limits: &Limits) -> Extracted {
+    let mut zip = open_zip(bytes, limits)?;
+    let shared = match zip_entry(&mut zip, "xl/sharedStrings.xml", limits)? {
+        Some(xml) => shared_strings(&xml)?,
+        None => Vec::new(),
+    };
+    let mut sheets: Vec<String> = entry_names(&zip)
+        .into_iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet") && n.ends_with(".xml"))
+        .collect();
+    sheets.sort_by_key(|n| {
+        n.trim_start_matches("xl/worksheets/sheet")
+            .trim_end_matches(".xml")
+            .parse::<u32>()
+            .unwrap_or(u32::MAX)
+    });
+    let mut out = String::new();
+    for name in sheets {
+        let Some(xml) = zip_entry(&mut zip, &name, limits)? else { continue };
+        sheet_text(&xml, &shared, &mut out)?;
+        out.push('\n');
+        if out.len() > limits.max_text_bytes {
+            return Ok((out, Some(AttachmentNote::TooLarge)));
+        }
+    }
+    Ok((out, None))
+}
+
+fn shared_strings(xml: &str) -> Result<Vec<String>, AttachmentNote> {
+    // Each <si> holds either one <t> or rich-text runs <r><t>…</t></r>: concatenate its <t>s.
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    let (mut in_si, mut in_t) = (false, false);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => match local(e.name().as_ref()) {
+                "si" => {
+                    in_si = true;
+                    out.push(String::new());
+                }
+                "t" => in_t = in_si,
+                _ => {}
+            },
+            Ok(Event::Text(t)) if in_t => {
+                if let Some(s) = out.last_mut() {
+                    s.push_str(&t.xml10_content());
+                }
+            }
+            Ok(Event::GeneralRef(r)) if in_t => {
+                if let Some(s) = out.last_mut() {
+                    push_entity(s, r.as_ref());
+                }
+            }
+            Ok(Event::End(e)) => match local(e.name().as_ref()) {
+                "si" => in_si = false,
+                "t" => in_t = false,
+                _ => {}
+            },
+            Ok(Event::Eof) => break,
+            Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn sheet_text(xml: &str, shared: &[String], out: &mut String) -> Result<(), AttachmentNote> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut cell_type: Option<String> = None;
+    let mut in_value = false;
+    let mut value = String::new();
+    let mut first_in_row = true;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => match local(e.name().as_ref()) {
+                "row" => first_in_row = true,
+                "c" => {
+                    cell_type = e.try_get_attribute("t").ok().flatten().map(|a| a.value.into_owned());
+                    value.clear();
+                }
+                "v" | "t" => in_value = true,
+                _ => {}
+            },
+            Ok(Event::Text(t)) if in_value => value.push_str(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) if in_value => push_entity(&mut value, r.as_ref()),
+            Ok(Event::End(e)) => match local(e.name().as_ref()) {
+                "v" | "t" => in_value = false,
+                "c" => {
+                    let shown = match cell_type.as_deref() {
+                        Some("s") => value
+                            .trim()
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| shared.get(i))
+                            .cloned()
+                            .unwrap_or_default(),
+                        _ => value.clone(),
+                    };
+                    if !first_in_row {
+                        out.push('\t');
+                    }
+                    first_in_row = false;
+                    out.push_str(&shown);
+                }
+                "row" => out.push('\n'),
+                _ => {}
+            },
+            Ok(Event::Eof) => break,
+            Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// OFD: the `TextCode` elements of every page, in page order.
+fn ofd_text(bytes: &[u8], limits: &Limits) -> Extracted {
+    let mut zip = open_zip(bytes, limits)?;
+    let mut pages: Vec<String> = entry_names(&zip)
+        .into_iter()
+        .filter(|n| n.contains("/Pages/") && n.ends_with("Content.xml"))
+        .collect();
+    pages.sort_by_key(|n| {
+        let digits: String =
+            n.split("/Pages/").nth(1).unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+        digits.parse::<u32>().unwrap_or(u32::MAX)
+    });
+    let mut out = String::new();
+    for name in pages {
+        let Some(xml) = zip_entry(&mut zip, &name, limits)? else { continue };
+        for t in element_texts(&xml, &["TextCode"])? {
+            out.push_str(&t);
+        }
+        out.push('\n');
+    }
+    Ok((out, None))
+}
+
+/// The archive's entry names (names that are not valid text are skipped).
+fn entry_names(zip: &zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Vec<String> {
+    zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,199 @@
+//! Attachment extraction on real files built here: zip archives written with the zip crate, and PDFs
+//! written object by object in the forms government PDFs take (a GB predefined CMap with a non-embedded
+//! font, as 公文 PDFs converted from OFD have).
+
+use std::io::Write;
+
+use super::*;
+
+fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in entries {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// A PDF whose one page shows `text` in STSong-Light through the UniGB-UCS2-H CMap (no ToUnicode map,
+/// no embedded font): poppler needs poppler-data's Adobe-GB1 tables to read it.
+fn gb_pdf(lines: &[&str], encrypt: bool) -> Vec<u8> {
+    let mut content = String::from("BT /F1 12 Tf 14 TL 72 760 Td\n");
+    for line in lines {
+        let hex: String = line.encode_utf16().map(|u| format!("{u:04X}")).collect();
+        content.push_str(&format!("<{hex}> Tj T*\n"));
+    }
+    content.push_str("ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>"
+            .to_string(),
+        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>"
+            .to_string(),
+        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"
+            .to_string(),
+        // A standard security handler whose user password is not empty: readers cannot open it.
+        "<< /Filter /Standard /V 1 /R 2 /O <1F2E3D4C5B6A798897A6B5C4D3E2F1000112233445566778899AABBCCDDEEFF0> /U <0A1B2C3D4E5F60718293A4B5C6D7E8F90011223344556677889900AABBCCDDEE> /P -44 >>"
+            .to_string(),
+    ];
+    let count = if encrypt { objects.len() } else { objects.len() - 1 };
+    let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects[..count].iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", count + 1).as_bytes());
+    for off in offsets {
+        pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    let encrypt_ref = if encrypt { format!(" /Encrypt {count} 0 R") } else { String::new() };
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R{encrypt_ref} /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>] >>\nstartxref\n{xref}\n%%EOF\n",
+            count + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+fn pdftotext_installed() {
+    let ok = Command::new("pdftotext").arg("-v").output().is_ok();
+    assert!(ok, "pdftotext is required: apt-get install poppler-utils poppler-data (see .ci/run)");
+}
+
+#[test]
+fn docx_joins_runs_and_splits_cells() {
+    let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>
+<w:p><w:r><w:t>申请人：张三，身份证号：3401</w:t></w:r><w:r><w:t>0419900307</w:t></w:r><w:r><w:t>001X</w:t></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>受理日期</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>2025年3月5日</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+<w:p><w:r><w:t xml:space="preserve">A &amp; B</w:t></w:r></w:p>
+</w:body></w:document>"#;
+    let bytes = zip_of(&[("[Content_Types].xml", "<Types/>"), ("word/document.xml", doc)]);
+    let got = extract_text(&bytes, &Limits::default());
+    assert_eq!(got.format, Format::Docx);
+    assert_eq!(got.note, None);
+    assert!(got.text.contains("身份证号：34010419900307001X"), "{}", got.text);
+    assert!(got.text.contains("受理日期\t2025年3月5日"), "{}", got.text);
+    assert!(got.text.contains("A & B"), "{}", got.text);
+}
+
+#[test]
+fn xlsx_resolves_shared_and_inline_strings() {
+    let shared = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>姓名</t></si><si><r><t>联系</t></r><r><t>电话</t></r></si><si><t>李四</t></si></sst>"#;
+    let sheet = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="inlineStr"><is><t>金额</t></is></c></row>
+<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>13912345678</v></c><c r="C2"><v>1200.5</v></c></row>
+</sheetData></worksheet>"#;
+    let bytes = zip_of(&[
+        ("xl/workbook.xml", "<workbook/>"),
+        ("xl/sharedStrings.xml", shared),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ]);
+    let got = extract_text(&bytes, &Limits::default());
+    assert_eq!(got.format, Format::Xlsx);
+    assert!(got.text.contains("姓名\t联系电话\t金额\n李四\t13912345678\t1200.5"), "{:?}", got.text);
+}
+
+#[test]
+fn ofd_text_codes_in_page_order() {
+    let page = |t: &str| {
+        format!(
+            r#"<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Content><ofd:Layer><ofd:TextObject><ofd:TextCode X="0" Y="0">{t}</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"#
+        )
+    };
+    let (p1, p10, p2) = (page("第一页"), page("第十一页"), page("第二页"));
+    let bytes = zip_of(&[
+        ("OFD.xml", "<ofd:OFD/>"),
+        ("Doc_0/Pages/Page_10/Content.xml", &p10),
+        ("Doc_0/Pages/Page_0/Content.xml", &p1),
+        ("Doc_0/Pages/Page_1/Content.xml", &p2),
+    ]);
+    let got = extract_text(&bytes, &Limits::default());
+    assert_eq!(got.format, Format::Ofd);
+    assert_eq!(got.text, "第一页\n第二页\n第十一页\n");
+}
+
+#[test]
+fn gb_cmap_pdf_is_read_through_pdftotext() {
+    pdftotext_installed();
+    let pdf = gb_pdf(&["政府信息公开工作年度报告", "本年新收政府信息公开申请218件"], false);
+    let got = extract_text(&pdf, &Limits::default());
+    assert_eq!(got.format, Format::Pdf);
+    assert_eq!(got.note, None, "{:?}", got.text);
+    assert!(got.text.contains("政府信息公开工作年度报告"), "{:?}", got.text);
+    assert!(got.text.contains("本年新收政府信息公开申请218件"), "{:?}", got.text);
+}
+
+#[test]
+fn encrypted_pdf_is_a_note_not_a_crash() {
+    pdftotext_installed();
+    let got = extract_text(&gb_pdf(&["机密"], true), &Limits::default());
+    assert_eq!(got.note, Some(AttachmentNote::Encrypted), "{got:?}");
+    assert!(got.text.is_empty());
+}
+
+#[test]
+fn pdf_without_text_is_flagged_as_scanned() {
+    pdftotext_installed();
+    let got = extract_text(&gb_pdf(&[], false), &Limits::default());
+    assert_eq!(got.note, Some(AttachmentNote::NoTextLayer), "{got:?}");
+}
+
+#[test]
+fn corrupt_and_unknown_files_are_notes() {
+    pdftotext_installed();
+    let truncated = gb_pdf(&["政府"], false)[..60].to_vec();
+    let got = extract_text(&truncated, &Limits::default());
+    assert!(
+        matches!(got.note, Some(AttachmentNote::Corrupt(_)) | Some(AttachmentNote::NoTextLayer)),
+        "{got:?}"
+    );
+    let legacy = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+    assert_eq!(extract_text(&legacy, &Limits::default()).note, Some(AttachmentNote::Unsupported));
+    assert_eq!(extract_text(b"PK\x03\x04garbage", &Limits::default()).format, Format::Zip);
+    assert_eq!(extract_text(b"hello", &Limits::default()).format, Format::Unknown);
+    let not_docx = zip_of(&[("word/document.xml", "<w:document><w:p><w:t>unclosed")]);
+    let got = extract_text(&not_docx, &Limits::default());
+    assert!(got.note.is_none() || matches!(got.note, Some(AttachmentNote::Corrupt(_))), "{got:?}");
+}
+
+#[test]
+fn decompression_bombs_stop_at_the_entry_limit() {
+    let huge = format!(
+        "<w:document><w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body></w:document>",
+        "0".repeat(200_000)
+    );
+    let bytes = zip_of(&[("word/document.xml", &huge)]);
+    assert!(bytes.len() < 10_000, "deflate squeezes the repeated text: {}", bytes.len());
+    let limits = Limits { max_entry_bytes: 50_000, ..Limits::default() };
+    let got = extract_text(&bytes, &limits);
+    assert_eq!(got.note, Some(AttachmentNote::TooLarge));
+    assert!(got.text.len() <= 50_000);
+}
+
+#[test]
+fn text_is_cut_at_the_limit_on_a_char_boundary() {
+    let doc = format!(
+        "<w:document><w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body></w:document>",
+        "政务公开".repeat(1000)
+    );
+    let bytes = zip_of(&[("word/document.xml", &doc)]);
+    let limits = Limits { max_text_bytes: 1001, ..Limits::default() };
+    let got = extract_text(&bytes, &limits);
+    assert_eq!(got.note, Some(AttachmentNote::TooLarge));
+    assert!(got.text.len() <= 1001 && got.text.starts_with("政务公开"));
+}
