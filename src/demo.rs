@@ -107,6 +107,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("css") => "text/css",
         Some("js") => "application/javascript",
         Some("txt") => "text/plain",
+        Some("csv") => "text/csv",
         Some("xml") => "application/xml",
         Some("json") => "application/json",
         Some("png") => "image/png",
