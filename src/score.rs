@@ -195,7 +195,8 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
     scored.status = Status::from_credit(credit);
     scored.score = Some(points);
     let rule = match item.combine {
-        Combine::Min => "按得分率最低的检查计",
+        _ if decided.len() == 1 => "得分率",
+        Combine::Min => "取最低得分率",
         Combine::Mean if has_unequal_weights(&decided) => "加权平均得分率",
         Combine::Mean => "平均得分率",
     };

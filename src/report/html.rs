@@ -71,6 +71,7 @@ struct View<'a> {
     tool_version: &'a str,
     as_of: &'a str,
     generated_at: &'a str,
+    notes: &'a [String],
     units: Vec<UnitView<'a>>,
 }
 
@@ -88,6 +89,7 @@ struct UnitView<'a> {
     partial: usize,
     fail: usize,
     manual: usize,
+    onsite: usize,
     error: usize,
     not_applicable: usize,
     pages: u64,
@@ -138,6 +140,7 @@ impl<'a> View<'a> {
             tool_version: &report.tool.version,
             as_of: &report.as_of,
             generated_at: &report.generated_at,
+            notes: &report.notes,
             units: report.units.iter().map(UnitView::new).collect(),
         }
     }
@@ -169,6 +172,7 @@ impl<'a> UnitView<'a> {
             partial: unit.count(Status::Partial),
             fail: unit.count(Status::Fail),
             manual: unit.count(Status::Manual),
+            onsite: unit.count_onsite(),
             error: unit.count(Status::Error),
             not_applicable: unit.count(Status::NotApplicable),
             pages: unit.crawl.pages,

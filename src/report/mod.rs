@@ -80,6 +80,14 @@ impl UnitReport {
     pub fn count(&self, status: Status) -> usize {
         self.items.iter().filter(|i| i.status == status).count()
     }
+
+    /// How many items are left to the on-site inspection (实地测评 only; their status is manual).
+    pub fn count_onsite(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.status == Status::Manual && !i.methods.contains(&crate::rubric::Method::Online))
+            .count()
+    }
 }
 
 /// The whole report: the root object of report.json.
@@ -93,12 +101,22 @@ pub struct AuditReport {
     pub generated_at: String,
     /// The audited units, in units-file order.
     pub units: Vec<UnitReport>,
+    /// Notes for the reader in Chinese (extension of the contract), e.g. the rubric's
+    /// [`crate::rubric::Rubric::warnings`]; omitted from report.json when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl AuditReport {
     /// A report by this tool, generated now, for audits as of `as_of` (`YYYY-MM-DD`).
     pub fn new(as_of: impl Into<String>, units: Vec<UnitReport>) -> AuditReport {
-        AuditReport { tool: Tool::default(), as_of: as_of.into(), generated_at: now_rfc3339(), units }
+        AuditReport {
+            tool: Tool::default(),
+            as_of: as_of.into(),
+            generated_at: now_rfc3339(),
+            units,
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -176,6 +194,9 @@ pub fn summary_text(report: &AuditReport, out_dir: &Path) -> String {
         "测评完成（测评基准日 {}，生成于 {}）。以下为网上测评暂定得分，不含实地测评及需人工评判的指标。\n",
         report.as_of, report.generated_at
     );
+    for note in &report.notes {
+        out.push_str(&format!("注意：{note}\n"));
+    }
     if report.units.is_empty() {
         out.push_str("未测评任何单位。\n");
     }
@@ -192,12 +213,16 @@ pub fn summary_text(report: &AuditReport, out_dir: &Path) -> String {
             fmt_points(s.error_max),
             fmt_points(s.onsite_max),
         ));
-        let counts: Vec<String> =
-            [Status::Pass, Status::Partial, Status::Fail, Status::Manual, Status::Error]
-                .into_iter()
-                .map(|st| format!("{} {}", st.label_zh(), unit.count(st)))
-                .collect();
-        out.push_str(&format!("  指标：{}\n", counts.join("，")));
+        let onsite = unit.count_onsite();
+        out.push_str(&format!(
+            "  指标：符合 {}，部分符合 {}，不符合 {}，需人工评判 {}，无法判定 {}，实地测评 {}\n",
+            unit.count(Status::Pass),
+            unit.count(Status::Partial),
+            unit.count(Status::Fail),
+            unit.count(Status::Manual) - onsite,
+            unit.count(Status::Error),
+            onsite,
+        ));
         out.push_str(&format!("  抓取页面 {} 个，抓取错误 {} 个\n", unit.crawl.pages, unit.crawl.errors));
     }
     out.push_str(&format!(

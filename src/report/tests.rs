@@ -218,6 +218,17 @@ fn html_report_shows_header_summary_and_every_item() {
 }
 
 #[test]
+fn notes_appear_in_html_and_json_only_when_present() {
+    let mut report = sample();
+    report.notes = rubric().warnings();
+    let html = HtmlRenderer::default().render(&report).unwrap();
+    assert!(html.contains("<li>标题“一、示范点建设共性指标(70分)”声明70分"), "notes missing");
+    let v: Value = serde_json::from_str(&JsonRenderer.render(&report).unwrap()).unwrap();
+    assert_eq!(v["notes"].as_array().unwrap().len(), 2);
+    assert!(!HtmlRenderer::default().render(&sample()).unwrap().contains("class=\"notes\""));
+}
+
+#[test]
 fn override_directory_replaces_the_template() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -259,9 +270,17 @@ fn summary_text_gives_scores_counts_and_where_the_reports_are() {
     let text = summary_text(&sample(), Path::new("out"));
     assert!(text.contains("包公街道（baogong，街镇、大社区）"), "{text}");
     assert!(text.contains("网上测评暂定得分：2.5 / 7 分"), "{text}");
-    assert!(text.contains("符合 0，部分符合 1，不符合 1，需人工评判 "), "{text}");
-    assert!(text.contains("无法判定 1"), "{text}");
+    // Street: 35 items: 2 decided, 1 error, 3 on site only (common-03, street-03, street-04).
+    assert!(
+        text.contains("指标：符合 0，部分符合 1，不符合 1，需人工评判 29，无法判定 1，实地测评 3"),
+        "{text}"
+    );
+    assert!(text.contains("需人工评判 72 分，无法判定 2 分，实地测评 19 分"), "{text}");
     assert!(text.contains("抓取页面 412 个，抓取错误 3 个"), "{text}");
     assert!(text.contains("报告已写入 out"), "{text}");
     assert!(text.lines().count() < 25, "{text}");
+    let mut noted = sample();
+    noted.notes = rubric().warnings();
+    let text = summary_text(&noted, Path::new("out"));
+    assert!(text.contains("注意：标题“一、示范点建设共性指标(70分)”声明70分"), "{text}");
 }
