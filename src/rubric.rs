@@ -139,6 +139,11 @@ pub struct Rubric {
     pub declared_totals: Vec<DeclaredTotal>,
 }
 
+/// The name the bundled rubric's errors would carry.
+const BUNDLED_PATH: &str = "checks/rubric.yaml";
+/// `checks/rubric.yaml`, embedded at build time.
+const BUNDLED: &str = include_str!("../checks/rubric.yaml");
+
 /// Every item id the contract defines (CONTRACT.md "Rubric item ids"), in document order.
 pub fn contract_ids() -> Vec<String> {
     let mut ids = Vec::with_capacity(40);
@@ -165,6 +170,12 @@ impl Rubric {
         let text = std::fs::read_to_string(path)
             .map_err(|e| YamlError::at(path, None, format!("cannot read: {e}")))?;
         Rubric::parse(path, &text)
+    }
+
+    /// The rubric bundled in the binary (`checks/rubric.yaml` at build time), for runs without a
+    /// checks directory.
+    pub fn bundled() -> Rubric {
+        Rubric::parse(Path::new(BUNDLED_PATH), BUNDLED).expect("the bundled rubric.yaml is valid")
     }
 
     /// Parses and validates rubric YAML that came from `path`.
@@ -414,6 +425,18 @@ mod tests {
         let e = Rubric::parse(Path::new("r.yaml"), &ONE.replace("weight: 2", "weight: 2\n    colour: red"))
             .unwrap_err();
         assert!(e.message.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn bundled_copy_matches_the_file() {
+        let (a, b) = (Rubric::bundled(), bundled());
+        assert_eq!(a.items.len(), 40);
+        assert!(
+            a.items
+                .iter()
+                .zip(&b.items)
+                .all(|(x, y)| x.id == y.id && x.text == y.text && x.weight == y.weight)
+        );
     }
 
     #[test]
