@@ -47,8 +47,10 @@ pub struct ItemScore {
     /// All findings of the item's checks, failures first.
     pub findings: Vec<Finding>,
     /// The section heading the item sits under (extra field).
+    #[serde(default)]
     pub section: String,
     /// How the points were reached, in Chinese (extra field).
+    #[serde(default)]
     pub explanation: String,
 }
 
@@ -125,7 +127,7 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
     let checks: Vec<&CheckResult> = results.iter().filter(|r| r.items.contains(&item.id)).collect();
     scored.findings = checks.iter().flat_map(|r| r.findings.iter().cloned()).collect();
     scored.findings.sort_by_key(|f| failure_rank(f.status));
-    let reason = item.manual_reason.as_deref().map(|r| format!("人工评判要点：{r}")).unwrap_or_default();
+    let reason = item.manual_reason.as_deref().map(|r| format!("评判要点：{r}")).unwrap_or_default();
 
     if item.is_onsite_only() {
         scored.status = Status::Manual;

@@ -284,3 +284,30 @@ fn summary_text_gives_scores_counts_and_where_the_reports_are() {
     let text = summary_text(&noted, Path::new("out"));
     assert!(text.contains("注意：标题“一、示范点建设共性指标(70分)”声明70分"), "{text}");
 }
+
+#[test]
+fn the_contract_example_parses() {
+    let text = r#"{
+      "tool": {"name": "zwgk-audit", "version": "0.1.0"},
+      "as_of": "2021-11-25",
+      "generated_at": "2021-11-25T02:00:00+08:00",
+      "units": [{
+        "id": "baogong", "name": "包公街道", "kind": "street",
+        "crawl": {"pages": 412, "errors": 3},
+        "score": {"online_earned": 41.5, "online_max": 76.0, "manual_max": 10.0, "error_max": 0.0, "onsite_max": 14.0},
+        "items": [{
+          "id": "common-27", "title": "…", "weight": 5.0, "methods": ["online"],
+          "status": "partial", "score": 2.5,
+          "findings": [{
+            "check": "annual-report-arithmetic", "status": "fail",
+            "message": "2020年度报告 第三部分 办理结果总计(41) ≠ 本年新收(40)+上年结转(3)−结转下年(1)",
+            "evidence": [{"url": "https://example.gov.cn/t20210128_1.html", "fetched_at": "2021-11-25T01:00:00+08:00", "sha256": "ab", "excerpt": "…"}]
+          }]
+        }]
+      }]
+    }"#;
+    let report: AuditReport = serde_json::from_str(text).unwrap();
+    assert_eq!(report.units[0].items[0].status, Status::Partial);
+    assert_eq!(report.units[0].score.online_max, 76.0);
+    assert!(report.notes.is_empty());
+}
