@@ -168,11 +168,11 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
         } else {
             scored.status = Status::Manual;
             let why = if manual == 0 {
-                "本项无自动检查".to_string()
+                "本项暂无自动检查，需人工评判".to_string()
             } else {
                 format!("本项的{manual}项检查均需人工核查")
             };
-            scored.explanation = format!("{why}，不计入网上测评得分（满分{w}分）。{onsite_note}{reason}");
+            scored.explanation = format!("{why}，不计入网上测评暂定得分（满分{w}分）。{onsite_note}{reason}");
         }
         return scored;
     }
