@@ -397,7 +397,7 @@ mod tests {
         assert!(get("common-16").contains("实地测评内容"), "{}", get("common-16"));
         assert!(get("common-15").contains("不作扣分"), "{}", get("common-15"));
         assert!(get("common-03").contains("实地测评指标"), "{}", get("common-03"));
-        assert!(get("common-01").contains("本项无自动检查"), "{}", get("common-01"));
+        assert!(get("common-01").contains("本项暂无自动检查，需人工评判"), "{}", get("common-01"));
         assert!(get("street-01").contains("实地"), "{}", get("street-01"));
     }
 
