@@ -1,0 +1,239 @@
+//! report.html: the self-contained Chinese report (inline CSS, no network, printable).
+//!
+//! Everything a crawled page said (messages quoting it, excerpts, URLs) is untrusted. The template is
+//! registered under a name ending in `.html`, so minijinja escapes every value it prints; an evidence
+//! URL is made a link only when it is http(s), so a `javascript:` URL can never become clickable.
+
+use std::path::PathBuf;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use super::{AuditReport, Renderer, ReportError, UnitReport};
+use crate::findings::{Evidence, Finding, Status};
+use crate::rubric::fmt_points;
+use crate::score::ItemScore;
+
+/// The template's name; its `.html` suffix turns minijinja's auto-escaping on.
+const TEMPLATE: &str = "report.html";
+/// The bundled template, embedded so the binary works from any directory.
+const EMBEDDED: &str = include_str!("../../reports/report.html");
+
+/// Renders [`AuditReport`] as report.html with the bundled template, or with `report.html` from an
+/// override directory when one is given and holds it.
+#[derive(Debug, Clone, Default)]
+pub struct HtmlRenderer {
+    /// A directory whose `report.html` replaces the bundled template.
+    pub template_dir: Option<PathBuf>,
+}
+
+impl HtmlRenderer {
+    /// A renderer that prefers the templates in `dir` over the bundled ones.
+    pub fn with_template_dir(dir: impl Into<PathBuf>) -> HtmlRenderer {
+        HtmlRenderer { template_dir: Some(dir.into()) }
+    }
+
+    fn environment(&self) -> Environment<'static> {
+        let mut env = Environment::new();
+        // A misspelt variable must fail the render, not print an empty cell.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        match &self.template_dir {
+            Some(dir) => {
+                let from_dir = minijinja::path_loader(dir.clone());
+                env.set_loader(move |name| match from_dir(name)? {
+                    Some(text) => Ok(Some(text)),
+                    None => Ok((name == TEMPLATE).then(|| EMBEDDED.to_string())),
+                });
+            }
+            None => env.add_template(TEMPLATE, EMBEDDED).expect("the bundled template parses"),
+        }
+        env
+    }
+}
+
+impl Renderer for HtmlRenderer {
+    fn file_name(&self) -> &str {
+        TEMPLATE
+    }
+
+    fn render(&self, report: &AuditReport) -> Result<String, ReportError> {
+        let env = self.environment();
+        let fail = |source| ReportError::Template { template: TEMPLATE.to_string(), source };
+        let template = env.get_template(TEMPLATE).map_err(fail)?;
+        template.render(View::new(report)).map_err(fail)
+    }
+}
+
+/// What the template sees: the report with Chinese labels and display strings prepared.
+#[derive(Serialize)]
+struct View<'a> {
+    tool_name: &'a str,
+    tool_version: &'a str,
+    as_of: &'a str,
+    generated_at: &'a str,
+    notes: &'a [String],
+    units: Vec<UnitView<'a>>,
+}
+
+#[derive(Serialize)]
+struct UnitView<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind_zh: &'static str,
+    online_earned: String,
+    online_max: String,
+    manual_max: String,
+    error_max: String,
+    onsite_max: String,
+    pass: usize,
+    partial: usize,
+    fail: usize,
+    manual: usize,
+    onsite: usize,
+    error: usize,
+    not_applicable: usize,
+    pages: u64,
+    crawl_errors: u64,
+    items: Vec<ItemView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemView<'a> {
+    id: &'a str,
+    number: String,
+    /// The section heading when it differs from the previous item's, to print a heading row.
+    new_section: Option<&'a str>,
+    title: &'a str,
+    weight: String,
+    methods_zh: String,
+    status: &'static str,
+    status_zh: &'static str,
+    score: String,
+    explanation: &'a str,
+    findings: Vec<FindingView<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    check: &'a str,
+    status: &'static str,
+    status_zh: &'static str,
+    message: &'a str,
+    evidence: Vec<EvidenceView<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceView<'a> {
+    url: &'a str,
+    /// Only http(s) URLs become links.
+    linkable: bool,
+    fetched_at: &'a str,
+    sha256: &'a str,
+    sha256_short: String,
+    excerpt: &'a str,
+}
+
+impl<'a> View<'a> {
+    fn new(report: &'a AuditReport) -> View<'a> {
+        View {
+            tool_name: &report.tool.name,
+            tool_version: &report.tool.version,
+            as_of: &report.as_of,
+            generated_at: &report.generated_at,
+            notes: &report.notes,
+            units: report.units.iter().map(UnitView::new).collect(),
+        }
+    }
+}
+
+impl<'a> UnitView<'a> {
+    fn new(unit: &'a UnitReport) -> UnitView<'a> {
+        let s = &unit.score;
+        let mut last_section = "";
+        let items = unit
+            .items
+            .iter()
+            .map(|item| {
+                let new_section = (item.section != last_section).then_some(item.section.as_str());
+                last_section = &item.section;
+                ItemView::new(item, new_section)
+            })
+            .collect();
+        UnitView {
+            id: &unit.id,
+            name: &unit.name,
+            kind_zh: unit.kind.label_zh(),
+            online_earned: fmt_points(s.online_earned),
+            online_max: fmt_points(s.online_max),
+            manual_max: fmt_points(s.manual_max),
+            error_max: fmt_points(s.error_max),
+            onsite_max: fmt_points(s.onsite_max),
+            pass: unit.count(Status::Pass),
+            partial: unit.count(Status::Partial),
+            fail: unit.count(Status::Fail),
+            manual: unit.count(Status::Manual),
+            onsite: unit.count_onsite(),
+            error: unit.count(Status::Error),
+            not_applicable: unit.count(Status::NotApplicable),
+            pages: unit.crawl.pages,
+            crawl_errors: unit.crawl.errors,
+            items,
+        }
+    }
+}
+
+impl<'a> ItemView<'a> {
+    fn new(item: &'a ItemScore, new_section: Option<&'a str>) -> ItemView<'a> {
+        ItemView {
+            id: &item.id,
+            number: item_number(&item.id),
+            new_section,
+            title: &item.title,
+            weight: fmt_points(item.weight),
+            methods_zh: item.methods.iter().map(|m| m.label_zh()).collect::<Vec<_>>().join("、"),
+            status: item.status.as_str(),
+            status_zh: item.status.label_zh(),
+            score: item.score.map(fmt_points).unwrap_or_else(|| "—".to_string()),
+            explanation: &item.explanation,
+            findings: item.findings.iter().map(FindingView::new).collect(),
+        }
+    }
+}
+
+impl<'a> FindingView<'a> {
+    fn new(f: &'a Finding) -> FindingView<'a> {
+        FindingView {
+            check: &f.check,
+            status: f.status.as_str(),
+            status_zh: f.status.label_zh(),
+            message: &f.message,
+            evidence: f.evidence.iter().map(EvidenceView::new).collect(),
+        }
+    }
+}
+
+impl<'a> EvidenceView<'a> {
+    fn new(e: &'a Evidence) -> EvidenceView<'a> {
+        let lower = e.url.trim_start().to_ascii_lowercase();
+        EvidenceView {
+            url: &e.url,
+            linkable: lower.starts_with("http://") || lower.starts_with("https://"),
+            fetched_at: &e.fetched_at,
+            sha256: &e.sha256,
+            sha256_short: e.sha256.chars().take(12).collect(),
+            excerpt: &e.excerpt,
+        }
+    }
+}
+
+/// "共性 1", "街镇 3", "部门 5": the document's own numbering within each part.
+fn item_number(id: &str) -> String {
+    let (part, n) = id.split_once('-').unwrap_or((id, ""));
+    let part = match part {
+        "common" => "共性",
+        "street" => "街镇",
+        "department" => "部门",
+        other => other,
+    };
+    format!("{part} {}", n.trim_start_matches('0'))
+}
