@@ -5,6 +5,10 @@
 //! work) and never crawled; attachments are fetched and stored. Every response goes to the [`Store`].
 
 pub mod decode;
+pub mod fetch;
+pub mod frontier;
+pub mod guard;
+pub mod host;
 
 use std::sync::Arc;
 
@@ -28,6 +32,9 @@ pub struct CrawlTarget {
 pub struct CrawlOptions {
     /// Allow loopback, private and link-local addresses (tests and the demo).
     pub allow_private: bool,
+    /// Host names or literal addresses exempted from the private-address guard even when
+    /// `allow_private` is off: an intranet platform the auditor means to audit, and nothing else.
+    pub trusted_hosts: Vec<String>,
 }
 
 /// What one unit's crawl did.
@@ -59,12 +66,51 @@ pub enum CrawlError {
 }
 
 /// Crawls every target, politely, storing every response; returns per-unit statistics in target order.
+///
+/// Units run concurrently; hosts (rate limit, robots.txt, backoff) and the in-flight cap are shared
+/// by all of them. The run is recorded in the store's `runs` table.
 pub async fn crawl(
     targets: Vec<CrawlTarget>,
     settings: &Settings,
     options: &CrawlOptions,
     store: Arc<Store>,
 ) -> Result<Vec<UnitCrawlStats>, CrawlError> {
-    let _ = (targets, settings, options, store);
-    todo!("crawl helper")
+    let policy = guard::Policy {
+        allow_private: options.allow_private,
+        trusted_hosts: options
+            .trusted_hosts
+            .iter()
+            .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+            .collect(),
+    };
+    let fetcher = fetch::Fetcher::new(settings, policy, store.clone())
+        .map_err(|e| CrawlError::Client(e.to_string()))?;
+    let run = store.start_run(fetch::now_cst())?;
+    let units = targets.iter().map(|t| frontier::crawl_unit(t, settings, &fetcher, &store));
+    let stats = futures_util::future::join_all(units).await.into_iter().collect::<Result<Vec<_>, _>>()?;
+    store.finish_run(run, fetch::now_cst())?;
+    for s in &stats {
+        tracing::info!(
+            unit = %s.unit_id, pages = s.pages, errors = s.errors, requests = s.requests,
+            robots_disallowed = s.robots_disallowed, truncated = s.truncated, "unit crawled"
+        );
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Callers may `tokio::spawn` a crawl, so its future must be `Send`.
+    #[test]
+    fn crawl_future_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("s.db")).unwrap());
+        let settings = Settings::default();
+        let options = CrawlOptions::default();
+        let fut = crawl(Vec::new(), &settings, &options, store);
+        assert_send(&fut);
+    }
 }
