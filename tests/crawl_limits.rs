@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use crawl_support::{Reply, Server, fast_settings, temp_store};
 use zwgk_audit::config::Settings;
-use zwgk_audit::crawl::{CrawlOptions, CrawlTarget, crawl};
+use zwgk_audit::crawl::{CrawlOptions, CrawlTarget, crawl, crawl_trusting};
 use zwgk_audit::store::FetchKind;
 
 fn local() -> CrawlOptions {
-    CrawlOptions { allow_private: true, ..CrawlOptions::default() }
+    CrawlOptions { allow_private: true }
 }
 
 fn target(root: url::Url) -> Vec<CrawlTarget> {
@@ -48,9 +48,10 @@ async fn redirects_into_loopback_are_refused() {
     })
     .await;
     let (_dir, store) = temp_store();
-    let options = CrawlOptions { allow_private: false, trusted_hosts: vec!["127.0.0.1".into()] };
-    let stats =
-        crawl(target(platform.url("/xxgk/")), &fast_settings(), &options, store.clone()).await.unwrap();
+    let options = CrawlOptions { allow_private: false };
+    let trusted = ["127.0.0.1".to_string()];
+    let root = target(platform.url("/xxgk/"));
+    let stats = crawl_trusting(root, &fast_settings(), &options, &trusted, store.clone()).await.unwrap();
 
     assert!(inner.hits().is_empty(), "a redirect reached a private address: {:?}", inner.hits());
     assert_eq!(platform.hits_of("/xxgk/go-name"), 1);

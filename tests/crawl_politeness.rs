@@ -10,7 +10,7 @@ use zwgk_audit::crawl::{CrawlOptions, CrawlTarget, crawl};
 use zwgk_audit::store::FetchKind;
 
 fn local() -> CrawlOptions {
-    CrawlOptions { allow_private: true, ..CrawlOptions::default() }
+    CrawlOptions { allow_private: true }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -86,7 +86,7 @@ async fn a_crawl_stores_every_outcome_and_records_its_run() {
     })
     .await;
     let (_dir, store) = temp_store();
-    let options = CrawlOptions { allow_private: true, ..CrawlOptions::default() };
+    let options = CrawlOptions { allow_private: true };
     let target = CrawlTarget { unit_id: "u".into(), roots: vec![server.url("/x/")] };
     crawl(vec![target], &fast_settings(), &options, store.clone()).await.unwrap();
 

@@ -32,9 +32,6 @@ pub struct CrawlTarget {
 pub struct CrawlOptions {
     /// Allow loopback, private and link-local addresses (tests and the demo).
     pub allow_private: bool,
-    /// Host names or literal addresses exempted from the private-address guard even when
-    /// `allow_private` is off: an intranet platform the auditor means to audit, and nothing else.
-    pub trusted_hosts: Vec<String>,
 }
 
 /// What one unit's crawl did.
@@ -68,17 +65,30 @@ pub enum CrawlError {
 /// Crawls every target, politely, storing every response; returns per-unit statistics in target order.
 ///
 /// Units run concurrently; hosts (rate limit, robots.txt, backoff) and the in-flight cap are shared
-/// by all of them. The run is recorded in the store's `runs` table.
+/// by all of them. A host's robots.txt record is stored under the first unit that needed it. The run
+/// is recorded in the store's `runs` table.
 pub async fn crawl(
     targets: Vec<CrawlTarget>,
     settings: &Settings,
     options: &CrawlOptions,
     store: Arc<Store>,
 ) -> Result<Vec<UnitCrawlStats>, CrawlError> {
+    crawl_trusting(targets, settings, options, &[], store).await
+}
+
+/// [`crawl`], exempting `trusted_hosts` (host names or literal addresses) from the private-address
+/// guard even when `allow_private` is off: an intranet platform the auditor means to audit, and only
+/// that. A redirect or link from it to any other special address is still refused.
+pub async fn crawl_trusting(
+    targets: Vec<CrawlTarget>,
+    settings: &Settings,
+    options: &CrawlOptions,
+    trusted_hosts: &[String],
+    store: Arc<Store>,
+) -> Result<Vec<UnitCrawlStats>, CrawlError> {
     let policy = guard::Policy {
         allow_private: options.allow_private,
-        trusted_hosts: options
-            .trusted_hosts
+        trusted_hosts: trusted_hosts
             .iter()
             .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
             .collect(),
