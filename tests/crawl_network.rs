@@ -96,3 +96,25 @@ async fn timeouts_and_resets_are_retried_then_recorded_as_errors() {
     assert_eq!(error("ok.html"), None);
     assert_eq!(stats[0].errors, 2);
 }
+
+#[tokio::test]
+async fn a_dead_host_is_a_broken_link_not_a_robots_refusal() {
+    let (addr, _hits) = faulty_server().await;
+    // A port that was free a moment ago: connection refused.
+    let dead = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(zwgk_audit::store::Store::open(&dir.path().join("e.sqlite")).unwrap());
+    let settings = Settings { rate_per_host: 100.0, max_retries: 0, ..Settings::default() };
+    let root = url::Url::parse(&format!("http://{dead}/gone/")).unwrap();
+    let live = url::Url::parse(&format!("http://{addr}/n/ok.html")).unwrap();
+    let targets = vec![CrawlTarget { unit_id: "u".into(), roots: vec![root, live] }];
+    let stats =
+        crawl(targets, &settings, &CrawlOptions { allow_private: true }, store.clone()).await.unwrap();
+
+    assert_eq!((stats[0].errors, stats[0].robots_disallowed), (1, 0), "{:?}", stats[0]);
+    let records = store.records("u").unwrap();
+    let gone = records.iter().find(|r| r.url.ends_with("/gone/")).unwrap();
+    assert_eq!(gone.status, None);
+    assert!(!gone.error.as_deref().unwrap().contains("disallow"), "{gone:?}");
+    assert!(records.iter().any(|r| r.url.ends_with("ok.html") && r.status == Some(200)));
+}

@@ -119,7 +119,7 @@ impl Fetcher {
             let host = self.hosts.get(&url);
             if job.kind != FetchKind::Robots {
                 match self.robots(&host, &url, &job.unit_id, requests).await {
-                    RobotsRules::Refused { reason } => {
+                    RobotsRules::Unreachable { reason } => {
                         return Outcome::Fetched(self.failure(job, &url, reason.clone()));
                     }
                     rules if !rules.allowed(&url) => {
@@ -184,8 +184,7 @@ impl Fetcher {
                 }
                 (Some(s), _) if (400..500).contains(&s) => RobotsRules::AllowAll,
                 (Some(s), _) => RobotsRules::Unavailable { reason: format!("HTTP {s}") },
-                (None, Some(e)) if e.starts_with("refused") => RobotsRules::Refused { reason: e.clone() },
-                (None, e) => RobotsRules::Unavailable { reason: e.clone().unwrap_or_default() },
+                (None, e) => RobotsRules::Unreachable { reason: e.clone().unwrap_or_default() },
             };
             if let Err(e) = self.store.insert(&record) {
                 tracing::error!("cannot store robots.txt of {}: {e}", host.origin);

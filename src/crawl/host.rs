@@ -20,14 +20,16 @@ use url::Url;
 pub enum RobotsRules {
     /// No usable robots.txt (4xx): everything is allowed.
     AllowAll,
-    /// robots.txt could not be fetched (5xx, network): RFC 9309 says assume complete disallow.
+    /// The server answered robots.txt with a 5xx: RFC 9309 says assume complete disallow.
     Unavailable {
         /// Why robots.txt was unavailable.
         reason: String,
     },
-    /// The private-address guard refused the host itself; nothing on it is fetched.
-    Refused {
-        /// The guard's message.
+    /// No HTTP answer at all (DNS failure, connection refused or reset, timeout, TLS failure, or the
+    /// private-address guard refused the host). Nothing is sent to the host (RFC 9309: unreachable
+    /// means disallow), and each URL on it is recorded with this error: a dead host is a broken link.
+    Unreachable {
+        /// The network error of the robots.txt request.
         reason: String,
     },
     /// Parsed rules for our user agent.
@@ -48,7 +50,7 @@ impl RobotsRules {
     pub fn allowed(&self, url: &Url) -> bool {
         match self {
             RobotsRules::AllowAll => true,
-            RobotsRules::Unavailable { .. } | RobotsRules::Refused { .. } => false,
+            RobotsRules::Unavailable { .. } | RobotsRules::Unreachable { .. } => false,
             RobotsRules::Parsed(r) => r.allowed(url.as_str()),
         }
     }
