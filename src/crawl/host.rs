@@ -3,7 +3,7 @@
 //!
 //! Politeness is enforced at the moment a request is sent, not when it is queued: the pacer keeps the
 //! time of the last send and makes the next one wait until `last + interval`, where the interval is
-//! `1 / rate_per_host` (plus a small margin), raised by robots.txt's Crawl-delay and pushed back by
+//! `1 / rate_per_host` (plus a 5 % margin), raised by robots.txt's Crawl-delay and pushed back by
 //! 429 / 503 answers. Sends to one host are therefore never closer than the interval, so no one-second
 //! window holds more than `ceil(rate)` requests, and there are no bursts after idle periods.
 
@@ -94,7 +94,7 @@ pub struct Host {
 
 /// Safety margin added to the interval so that scheduling jitter between deciding to send and the
 /// bytes reaching the server cannot squeeze one request too many into a one-second window.
-const MARGIN: f64 = 0.03;
+const MARGIN: f64 = 0.05;
 
 impl Host {
     fn new(origin: String, rate_per_host: f64) -> Host {
