@@ -22,9 +22,13 @@ use crate::extract;
 use crate::store::{FetchKind, FetchRecord, Store, StoreError};
 
 /// The part of the web that belongs to a unit.
+///
+/// http and https count as the same site (government sites mix them freely), but an explicit
+/// non-default port makes a different site.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    prefixes: Vec<(String, String, u16, String)>,
+    /// (host, explicit port, directory prefix) of each root.
+    prefixes: Vec<(String, Option<u16>, String)>,
 }
 
 impl Scope {
@@ -35,12 +39,8 @@ impl Scope {
             .filter_map(|r| {
                 let path = r.path();
                 let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-                Some((
-                    r.scheme().to_string(),
-                    r.host_str()?.to_ascii_lowercase(),
-                    r.port_or_known_default()?,
-                    if dir.is_empty() { "/".to_string() } else { dir.to_string() },
-                ))
+                let dir = if dir.is_empty() { "/".to_string() } else { dir.to_string() };
+                Some((r.host_str()?.to_ascii_lowercase(), r.port(), dir))
             })
             .collect();
         Scope { prefixes }
@@ -48,13 +48,11 @@ impl Scope {
 
     /// Whether `url` is in scope.
     pub fn contains(&self, url: &Url) -> bool {
-        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else { return false };
-        self.prefixes.iter().any(|(scheme, h, p, prefix)| {
-            scheme == url.scheme()
-                && h.eq_ignore_ascii_case(host)
-                && *p == port
-                && url.path().starts_with(prefix)
-        })
+        let Some(host) = url.host_str() else { return false };
+        matches!(url.scheme(), "http" | "https")
+            && self.prefixes.iter().any(|(h, port, prefix)| {
+                h.eq_ignore_ascii_case(host) && *port == url.port() && url.path().starts_with(prefix.as_str())
+            })
     }
 
     /// Why a discovered link is fetched: attachment, in-scope page, or external link check.
@@ -248,6 +246,8 @@ mod tests {
         assert!(!s.contains(&u("http://gov.cn/a/bc/")));
         assert!(!s.contains(&u("http://gov.cn:8080/a/b/")));
         assert!(s.contains(&u("https://x.cn/anything")));
+        assert!(s.contains(&u("https://gov.cn/a/b/e.html")), "http and https are one site");
+        assert!(s.contains(&u("http://gov.cn:80/a/b/")), "a default port is no port");
         assert_eq!(s.classify(&u("http://gov.cn/a/b/f.PDF")), FetchKind::Attachment);
         assert_eq!(s.classify(&u("http://other.cn/a/b/")), FetchKind::External);
     }

@@ -116,7 +116,8 @@ impl Host {
         F: FnOnce() -> Fut,
         Fut: Future<Output = T>,
     {
-        let mut pace = self.pace.lock().await;
+        // Many units may queue here behind one busy host; a unit whose budget runs out stops waiting.
+        let mut pace = tokio::time::timeout_at(deadline, self.pace.lock()).await.map_err(|_| OverBudget)?;
         let mut slot = Instant::now();
         if let Some(last) = pace.last_send {
             slot = slot.max(last + pace.interval);
