@@ -229,6 +229,30 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
+    /// All records of a unit in the order they were stored, with empty bodies: for consumers that
+    /// only need statuses and URLs, or that load bodies one at a time with [`Store::body`] to keep
+    /// memory bounded on units with many large attachments.
+    pub fn records_without_bodies(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
+                        headers, fetched_at, sha256, X'', truncated
+                 FROM responses WHERE unit_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([unit_id], row_to_record).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The body of one record, by id.
+    pub fn body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        conn.query_row("SELECT body FROM responses WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// How many records a unit has.
     pub fn count(&self, unit_id: &str) -> Result<usize, StoreError> {
         let conn = self.conn();

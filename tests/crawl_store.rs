@@ -57,6 +57,12 @@ fn records_round_trip_through_a_reopen() {
     assert_eq!(store.count("b").unwrap(), 1);
     assert_eq!(store.count("nobody").unwrap(), 0);
     assert_eq!(store.latest("http://h/2.pdf").unwrap().unwrap().unit_id, "b");
+    let light = store.records_without_bodies("a").unwrap();
+    assert_eq!(light.len(), expected.len());
+    assert!(light.iter().all(|r| r.body.is_empty()));
+    assert_eq!(light[0].sha256, expected[0].sha256);
+    assert_eq!(store.body(light[0].id).unwrap(), Some(expected[0].body.clone()));
+    assert_eq!(store.body(9999).unwrap(), None);
 
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();

@@ -206,6 +206,10 @@ pub async fn crawl_unit(
             stats.errors += 1;
         }
         record.id = store.insert(&record)?;
+        tracing::debug!(
+            unit = %record.unit_id, kind = record.kind.as_str(), status = ?record.status,
+            error = ?record.error, "{}", record.url
+        );
         if job.kind != FetchKind::Page || !record.is_ok() || !is_html(&record) {
             continue;
         }
