@@ -128,10 +128,13 @@ async fn redirect_chains_are_followed_up_to_the_limit() {
 #[tokio::test]
 async fn transient_failures_are_retried_and_client_errors_are_not() {
     let server = Server::start(|path, nth| match (path, nth) {
-        ("/s/", _) => Reply::links(&["flaky.html", "busy.html", "missing.html", "down.html"]),
+        ("/s/", _) => {
+            Reply::links(&["flaky.html", "busy.html", "missing.html", "down.html", "throttled.html"])
+        }
         ("/s/flaky.html", 1) => Reply::status(503),
         ("/s/busy.html", 1) => Reply::status(429).with_header("retry-after", "1"),
         ("/s/down.html", _) => Reply::status(500),
+        ("/s/throttled.html", _) => Reply::status(429).with_header("retry-after", "0"),
         ("/s/missing.html", _) => Reply::status(404),
         _ => Reply::html("<p>ok</p>"),
     })
@@ -152,8 +155,10 @@ async fn transient_failures_are_retried_and_client_errors_are_not() {
     assert_eq!(status("busy.html"), Some(200));
     assert_eq!(status("missing.html"), Some(404));
     assert_eq!(status("down.html"), Some(500));
-    assert_eq!(stats[0].errors, 1, "only the 500 after retries is an error");
-    assert_eq!(stats[0].requests, 1 + 1 + 2 + 2 + 1 + 3, "robots + list + retries counted");
+    assert_eq!(status("throttled.html"), Some(429));
+    assert_eq!(server.hits_of("/s/throttled.html"), 3);
+    assert_eq!(stats[0].errors, 2, "the 500 and the 429 after retries are errors, the 404 is not");
+    assert_eq!(stats[0].requests, 1 + 1 + 2 + 2 + 1 + 3 + 3, "robots + list + retries counted");
 }
 
 #[tokio::test]

@@ -202,7 +202,8 @@ pub async fn crawl_unit(
             Outcome::Fetched(record) => record,
         };
         stats.pages += 1;
-        if record.status.is_none_or(|s| s >= 500) {
+        // 429 after the retries says nothing about the page: it is an error, like a 5xx.
+        if record.status.is_none_or(|s| s >= 500 || s == 429) {
             stats.errors += 1;
         }
         record.id = store.insert(&record)?;

@@ -41,7 +41,7 @@ pub struct UnitCrawlStats {
     pub unit_id: String,
     /// Responses stored (pages, attachments, external link checks; robots.txt excluded).
     pub pages: usize,
-    /// Requests that got no usable response (network errors, 5xx after retries, refusals).
+    /// Requests that got no usable response (network errors, 5xx or 429 after retries, refusals).
     pub errors: usize,
     /// HTTP requests sent, retries and robots.txt included.
     pub requests: usize,
