@@ -28,6 +28,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// First backoff step; doubled on every retry, with jitter.
 const BACKOFF_BASE: Duration = Duration::from_millis(300);
 
+/// The start of the error text of a redirect chain longer than `max_redirects`.
+pub const TOO_MANY_REDIRECTS: &str = "too many redirects";
+
 /// The headers kept in a record.
 const KEPT_HEADERS: &[&str] =
     &["content-type", "content-length", "etag", "last-modified", "location", "retry-after", "server", "date"];
@@ -149,7 +152,7 @@ impl Fetcher {
                 _ => return Outcome::Fetched(self.record(job, &url, got)),
             }
         }
-        let msg = format!("too many redirects (more than {})", self.settings.max_redirects);
+        let msg = format!("{TOO_MANY_REDIRECTS} (more than {})", self.settings.max_redirects);
         Outcome::Fetched(self.failure(job, &url, msg))
     }
 
@@ -178,12 +181,16 @@ impl Fetcher {
                 Outcome::Fetched(r) | Outcome::Disallowed(r) => r,
                 Outcome::NotSent => unreachable!("robots.txt is fetched without a budget"),
             };
+            // RFC 9309 §2.3.1: 2xx is parsed; 4xx (and a redirect chain too long) means no rules;
+            // 5xx means disallow-all. 429 is treated like a 5xx: the server is shedding load.
             let rules = match (record.status, &record.error) {
                 (Some(s), _) if (200..300).contains(&s) => {
                     RobotsRules::parse(&self.agent_token, &record.body)
                 }
-                (Some(s), _) if (400..500).contains(&s) => RobotsRules::AllowAll,
+                (Some(429), _) => RobotsRules::Unavailable { reason: "HTTP 429".into() },
+                (Some(s), _) if s < 500 => RobotsRules::AllowAll,
                 (Some(s), _) => RobotsRules::Unavailable { reason: format!("HTTP {s}") },
+                (None, Some(e)) if e.starts_with(TOO_MANY_REDIRECTS) => RobotsRules::AllowAll,
                 (None, e) => RobotsRules::Unreachable { reason: e.clone().unwrap_or_default() },
             };
             if let Err(e) = self.store.insert(&record) {
