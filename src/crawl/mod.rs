@@ -57,6 +57,9 @@ pub enum CrawlError {
     /// The HTTP client could not be built.
     #[error("cannot build HTTP client: {0}")]
     Client(String),
+    /// A unit's crawl task panicked (a bug, reported rather than hidden).
+    #[error("a unit's crawl task failed: {0}")]
+    Unit(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -95,9 +98,22 @@ pub async fn crawl_trusting(
     };
     let fetcher = fetch::Fetcher::new(settings, policy, store.clone())
         .map_err(|e| CrawlError::Client(e.to_string()))?;
+    let fetcher = Arc::new(fetcher);
     let run = store.start_run(fetch::now_cst())?;
-    let units = targets.iter().map(|t| frontier::crawl_unit(t, settings, &fetcher, &store));
-    let stats = futures_util::future::join_all(units).await.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // One task per unit, so pages of different units are parsed on different worker threads. A
+    // JoinSet aborts the tasks if this future is dropped, so a cancelled crawl stops fetching.
+    let mut tasks = tokio::task::JoinSet::new();
+    let count = targets.len();
+    for (i, target) in targets.into_iter().enumerate() {
+        let (settings, fetcher, store) = (settings.clone(), fetcher.clone(), store.clone());
+        tasks.spawn(async move { (i, frontier::crawl_unit(&target, &settings, &fetcher, &store).await) });
+    }
+    let mut stats: Vec<Option<UnitCrawlStats>> = vec![None; count];
+    while let Some(joined) = tasks.join_next().await {
+        let (i, unit) = joined.map_err(|e| CrawlError::Unit(e.to_string()))?;
+        stats[i] = Some(unit?);
+    }
+    let stats: Vec<UnitCrawlStats> = stats.into_iter().flatten().collect();
     store.finish_run(run, fetch::now_cst())?;
     for s in &stats {
         tracing::info!(
