@@ -1,8 +1,10 @@
 //! Network faults a framework server cannot produce: a server that accepts and never answers, and one
 //! that resets the connection. Each becomes an error record after the retries; the crawl goes on.
+//! Also slow answers, to watch the global cap on requests in flight.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,6 +14,11 @@ use zwgk_audit::config::Settings;
 use zwgk_audit::crawl::{CrawlOptions, CrawlTarget, crawl};
 
 type Hits = Arc<Mutex<HashMap<String, usize>>>;
+
+/// Requests to `/slow/…` pages being answered right now, over every server of this test binary.
+static SLOW_NOW: AtomicUsize = AtomicUsize::new(0);
+/// The most seen at once.
+static SLOW_MAX: AtomicUsize = AtomicUsize::new(0);
 
 /// Serves `/robots.txt` (404) and `/n/` (a list linking `hang`, `reset` and `ok.html`) over HTTP/1.1;
 /// `/n/hang` is read and never answered, `/n/reset` is answered with a TCP reset.
@@ -51,6 +58,16 @@ async fn connection(mut sock: TcpStream, hits: Hits) {
             "/n/reset" => {
                 let _ = sock.set_zero_linger();
                 return; // dropping with linger 0 sends RST
+            }
+            p if p.starts_with("/slow/s") => {
+                let now = SLOW_NOW.fetch_add(1, Ordering::SeqCst) + 1;
+                SLOW_MAX.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                SLOW_NOW.fetch_sub(1, Ordering::SeqCst);
+                Some("<p>slow</p>")
+            }
+            "/slow/" => {
+                Some("<a href=s1>1</a><a href=s2>2</a><a href=s3>3</a><a href=s4>4</a><a href=s5>5</a>")
             }
             "/robots.txt" => None,
             "/n/" => Some("<a href=\"hang\">h</a><a href=\"reset\">r</a><a href=\"ok.html\">ok</a>"),
@@ -117,4 +134,26 @@ async fn a_dead_host_is_a_broken_link_not_a_robots_refusal() {
     assert_eq!(gone.status, None);
     assert!(!gone.error.as_deref().unwrap().contains("disallow"), "{gone:?}");
     assert!(records.iter().any(|r| r.url.ends_with("ok.html") && r.status == Some(200)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_in_flight_are_capped_across_hosts() {
+    // Two units on two hosts: each could run max_in_flight requests alone; together they may not.
+    let (a, _) = faulty_server().await;
+    let (b, _) = faulty_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(zwgk_audit::store::Store::open(&dir.path().join("e.sqlite")).unwrap());
+    let settings = Settings { rate_per_host: 500.0, max_in_flight: 3, ..Settings::default() };
+    let targets = [("a", a), ("b", b)]
+        .map(|(id, addr)| CrawlTarget {
+            unit_id: id.into(),
+            roots: vec![url::Url::parse(&format!("http://{addr}/slow/")).unwrap()],
+        })
+        .to_vec();
+    let stats = crawl(targets, &settings, &CrawlOptions { allow_private: true }, store).await.unwrap();
+
+    assert_eq!((stats[0].pages, stats[1].pages), (6, 6));
+    let max = SLOW_MAX.load(Ordering::SeqCst);
+    assert!(max <= 3, "{max} requests in flight with max_in_flight 3");
+    assert!(max >= 2, "requests never overlapped ({max}): the cap is not what limits them");
 }
