@@ -1,10 +1,17 @@
 //! The evidence store: every response the crawler received, in one SQLite file in the out folder.
 //!
 //! Raw bytes, the headers that matter, when it was fetched and its SHA-256: everything the reports say
-//! later is backed by a row here. WAL mode; one writer.
+//! later is backed by a row here, and the row still holds after the unit edits its site. WAL mode, so a
+//! reader (a report being rendered) never blocks the crawler writing; one connection behind a mutex.
+
+use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+
+/// The schema version in `PRAGMA user_version`; bump it with a migration step in [`Store::open`].
+pub const SCHEMA_VERSION: i64 = 1;
 
 /// Why a URL was fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -29,6 +36,17 @@ impl FetchKind {
             FetchKind::Attachment => "attachment",
             FetchKind::External => "external",
         }
+    }
+
+    /// The kind from its stored name.
+    pub fn parse(s: &str) -> Option<FetchKind> {
+        Some(match s {
+            "robots" => FetchKind::Robots,
+            "page" => FetchKind::Page,
+            "attachment" => FetchKind::Attachment,
+            "external" => FetchKind::External,
+            _ => return None,
+        })
     }
 }
 
@@ -87,29 +105,235 @@ pub struct StoreError {
     pub source: rusqlite::Error,
 }
 
+/// One crawl run, as recorded in the `runs` table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    /// Row id.
+    pub id: i64,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// When it finished (RFC 3339); `None` while running or after a crash.
+    pub finished_at: Option<String>,
+}
+
 /// The SQLite evidence store.
 pub struct Store {
     path: String,
     // std Mutex: every access is a short synchronous SQLite call, never held across an await.
-    conn: std::sync::Mutex<rusqlite::Connection>,
+    conn: std::sync::Mutex<Connection>,
 }
 
+const SCHEMA_V1: &str = "
+CREATE TABLE IF NOT EXISTS responses (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    unit_id      TEXT    NOT NULL,
+    url          TEXT    NOT NULL,
+    final_url    TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    depth        INTEGER NOT NULL,
+    referrer     TEXT,
+    status       INTEGER,
+    error        TEXT,
+    content_type TEXT,
+    headers      TEXT    NOT NULL,
+    fetched_at   TEXT    NOT NULL,
+    sha256       TEXT,
+    body         BLOB    NOT NULL,
+    truncated    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_unit ON responses (unit_id, id);
+CREATE INDEX IF NOT EXISTS responses_url ON responses (url);
+CREATE TABLE IF NOT EXISTS runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT
+);
+";
+
 impl Store {
-    /// Opens (creating if needed) the store at `path`.
-    pub fn open(path: &std::path::Path) -> Result<Store, StoreError> {
-        let _ = (&path,);
-        todo!("crawl helper")
+    /// Opens (creating if needed) the store at `path`, migrating its schema to [`SCHEMA_VERSION`].
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let p = path.display().to_string();
+        let err = |source| StoreError { path: p.clone(), source };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+        if version > SCHEMA_VERSION {
+            return Err(err(rusqlite::Error::InvalidParameterName(format!(
+                "schema version {version} is newer than this build understands ({SCHEMA_VERSION})"
+            ))));
+        }
+        if version < 1 {
+            conn.execute_batch(SCHEMA_V1).map_err(err)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
+        }
+        Ok(Store { path: p, conn: std::sync::Mutex::new(conn) })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError { path: self.path.clone(), source }
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (statements are atomic).
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Stores one record and returns its id.
     pub fn insert(&self, record: &FetchRecord) -> Result<i64, StoreError> {
-        let _ = (record, &self.path, &self.conn);
-        todo!("crawl helper")
+        let headers = serde_json::to_string(&record.headers).expect("string pairs serialise");
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO responses (unit_id, url, final_url, kind, depth, referrer, status, error,
+                 content_type, headers, fetched_at, sha256, body, truncated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                record.unit_id,
+                record.url,
+                record.final_url,
+                record.kind.as_str(),
+                record.depth,
+                record.referrer,
+                record.status,
+                record.error,
+                record.content_type,
+                headers,
+                record.fetched_at.to_rfc3339(),
+                record.sha256,
+                record.body,
+                record.truncated,
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
     }
 
     /// All records of a unit, bodies included, in the order they were stored.
     pub fn records(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
-        let _ = unit_id;
-        todo!("crawl helper")
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
+                        headers, fetched_at, sha256, body, truncated
+                 FROM responses WHERE unit_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([unit_id], row_to_record).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
+
+    /// All records of a unit in the order they were stored, with empty bodies: for consumers that
+    /// only need statuses and URLs, or that load bodies one at a time with [`Store::body`] to keep
+    /// memory bounded on units with many large attachments.
+    pub fn records_without_bodies(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
+                        headers, fetched_at, sha256, X'', truncated
+                 FROM responses WHERE unit_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([unit_id], row_to_record).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The body of one record, by id.
+    pub fn body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        conn.query_row("SELECT body FROM responses WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// How many records a unit has.
+    pub fn count(&self, unit_id: &str) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        conn.query_row("SELECT COUNT(*) FROM responses WHERE unit_id = ?1", [unit_id], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The latest record of a URL requested by any unit (robots.txt records are found this way too).
+    pub fn latest(&self, url: &str) -> Result<Option<FetchRecord>, StoreError> {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
+                    headers, fetched_at, sha256, body, truncated
+             FROM responses WHERE url = ?1 ORDER BY id DESC LIMIT 1",
+            [url],
+            row_to_record,
+        )
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// Records that a crawl run started; returns the run id for [`Store::finish_run`].
+    pub fn start_run(&self, started_at: DateTime<FixedOffset>) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute("INSERT INTO runs (started_at) VALUES (?1)", [started_at.to_rfc3339()])
+            .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Records that a crawl run finished.
+    pub fn finish_run(&self, run_id: i64, finished_at: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+            params![finished_at.to_rfc3339(), run_id],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// All runs, oldest first.
+    pub fn runs(&self) -> Result<Vec<Run>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT id, started_at, finished_at FROM runs ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok(Run { id: r.get(0)?, started_at: r.get(1)?, finished_at: r.get(2)? }))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+}
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRecord> {
+    let conversion = |i: usize, e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e)
+    };
+    let kind: String = r.get(4)?;
+    let kind =
+        FetchKind::parse(&kind).ok_or_else(|| conversion(4, format!("unknown kind `{kind}`").into()))?;
+    let headers: String = r.get(10)?;
+    let headers: Vec<(String, String)> =
+        serde_json::from_str(&headers).map_err(|e| conversion(10, e.into()))?;
+    let fetched_at: String = r.get(11)?;
+    let fetched_at = DateTime::parse_from_rfc3339(&fetched_at).map_err(|e| conversion(11, e.into()))?;
+    Ok(FetchRecord {
+        id: r.get(0)?,
+        unit_id: r.get(1)?,
+        url: r.get(2)?,
+        final_url: r.get(3)?,
+        kind,
+        depth: r.get(5)?,
+        referrer: r.get(6)?,
+        status: r.get(7)?,
+        error: r.get(8)?,
+        content_type: r.get(9)?,
+        headers,
+        fetched_at,
+        sha256: r.get(12)?,
+        body: r.get(13)?,
+        truncated: r.get(14)?,
+    })
 }

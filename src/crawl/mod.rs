@@ -5,6 +5,10 @@
 //! work) and never crawled; attachments are fetched and stored. Every response goes to the [`Store`].
 
 pub mod decode;
+pub mod fetch;
+pub mod frontier;
+pub mod guard;
+pub mod host;
 
 use std::sync::Arc;
 
@@ -37,7 +41,7 @@ pub struct UnitCrawlStats {
     pub unit_id: String,
     /// Responses stored (pages, attachments, external link checks; robots.txt excluded).
     pub pages: usize,
-    /// Requests that got no usable response (network errors, 5xx after retries, refusals).
+    /// Requests that got no usable response (network errors, 5xx or 429 after retries, refusals).
     pub errors: usize,
     /// HTTP requests sent, retries and robots.txt included.
     pub requests: usize,
@@ -53,18 +57,86 @@ pub enum CrawlError {
     /// The HTTP client could not be built.
     #[error("cannot build HTTP client: {0}")]
     Client(String),
+    /// A unit's crawl task panicked (a bug, reported rather than hidden).
+    #[error("a unit's crawl task failed: {0}")]
+    Unit(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
 
 /// Crawls every target, politely, storing every response; returns per-unit statistics in target order.
+///
+/// Units run concurrently; hosts (rate limit, robots.txt, backoff) and the in-flight cap are shared
+/// by all of them. A host's robots.txt record is stored under the first unit that needed it. The run
+/// is recorded in the store's `runs` table.
 pub async fn crawl(
     targets: Vec<CrawlTarget>,
     settings: &Settings,
     options: &CrawlOptions,
     store: Arc<Store>,
 ) -> Result<Vec<UnitCrawlStats>, CrawlError> {
-    let _ = (targets, settings, options, store);
-    todo!("crawl helper")
+    crawl_trusting(targets, settings, options, &[], store).await
+}
+
+/// [`crawl`], exempting `trusted_hosts` (host names or literal addresses) from the private-address
+/// guard even when `allow_private` is off: an intranet platform the auditor means to audit, and only
+/// that. A redirect or link from it to any other special address is still refused.
+pub async fn crawl_trusting(
+    targets: Vec<CrawlTarget>,
+    settings: &Settings,
+    options: &CrawlOptions,
+    trusted_hosts: &[String],
+    store: Arc<Store>,
+) -> Result<Vec<UnitCrawlStats>, CrawlError> {
+    let policy = guard::Policy {
+        allow_private: options.allow_private,
+        trusted_hosts: trusted_hosts
+            .iter()
+            .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+            .collect(),
+    };
+    let fetcher = fetch::Fetcher::new(settings, policy, store.clone())
+        .map_err(|e| CrawlError::Client(e.to_string()))?;
+    let fetcher = Arc::new(fetcher);
+    let run = store.start_run(fetch::now_cst())?;
+    // One task per unit, so pages of different units are parsed on different worker threads. A
+    // JoinSet aborts the tasks if this future is dropped, so a cancelled crawl stops fetching.
+    let mut tasks = tokio::task::JoinSet::new();
+    let count = targets.len();
+    for (i, target) in targets.into_iter().enumerate() {
+        let (settings, fetcher, store) = (settings.clone(), fetcher.clone(), store.clone());
+        tasks.spawn(async move { (i, frontier::crawl_unit(&target, &settings, &fetcher, &store).await) });
+    }
+    let mut stats: Vec<Option<UnitCrawlStats>> = vec![None; count];
+    while let Some(joined) = tasks.join_next().await {
+        let (i, unit) = joined.map_err(|e| CrawlError::Unit(e.to_string()))?;
+        stats[i] = Some(unit?);
+    }
+    let stats: Vec<UnitCrawlStats> = stats.into_iter().flatten().collect();
+    store.finish_run(run, fetch::now_cst())?;
+    for s in &stats {
+        tracing::info!(
+            unit = %s.unit_id, pages = s.pages, errors = s.errors, requests = s.requests,
+            robots_disallowed = s.robots_disallowed, truncated = s.truncated, "unit crawled"
+        );
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Callers may `tokio::spawn` a crawl, so its future must be `Send`.
+    #[test]
+    fn crawl_future_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("s.db")).unwrap());
+        let settings = Settings::default();
+        let options = CrawlOptions::default();
+        let fut = crawl(Vec::new(), &settings, &options, store);
+        assert_send(&fut);
+    }
 }

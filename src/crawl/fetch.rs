@@ -1,0 +1,413 @@
+//! One request, done the careful way: the private-address guard and robots.txt on every hop, redirects
+//! followed by hand (so every hop is checked and counted), the host's pace and the global in-flight cap
+//! before every send, the body streamed and cut at the limit, retries with backoff on 5xx / 429 /
+//! timeouts / resets. Whatever happens becomes one [`FetchRecord`]: a failure is a record, not an error.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::{FixedOffset, Utc};
+use reqwest::header::HeaderMap;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use url::Url;
+
+use super::guard::{self, Policy, Refused};
+use super::host::{Host, Hosts, RobotsRules};
+use crate::config::Settings;
+use crate::store::{FetchKind, FetchRecord, Store};
+
+/// Body cap for a link check: enough to see that the page is real, not enough to cost much.
+pub const EXTERNAL_BODY_CAP: usize = 64 * 1024;
+/// Body cap for robots.txt (RFC 9309 asks parsers to read at least 500 KiB).
+pub const ROBOTS_BODY_CAP: usize = 512 * 1024;
+/// Longest wait a Retry-After header may impose.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// First backoff step; doubled on every retry, with jitter.
+const BACKOFF_BASE: Duration = Duration::from_millis(300);
+
+/// The start of the error text of a redirect chain longer than `max_redirects`.
+pub const TOO_MANY_REDIRECTS: &str = "too many redirects";
+
+/// The headers kept in a record.
+const KEPT_HEADERS: &[&str] =
+    &["content-type", "content-length", "etag", "last-modified", "location", "retry-after", "server", "date"];
+
+/// What to fetch, for whom.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The unit whose crawl asks.
+    pub unit_id: String,
+    /// The URL (fragment already dropped).
+    pub url: Url,
+    /// Why it is fetched.
+    pub kind: FetchKind,
+    /// Link hops from the unit's root.
+    pub depth: u32,
+    /// The page that linked here.
+    pub referrer: Option<String>,
+}
+
+/// How a job ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A request was made (or refused by the guard); the record says what came back.
+    Fetched(FetchRecord),
+    /// robots.txt forbids the URL; the record (no status, `error` set) says so.
+    Disallowed(FetchRecord),
+    /// Nothing was sent: the unit's time budget ran out first.
+    NotSent,
+}
+
+/// The shared machinery of a run: one HTTP client, the hosts, the global in-flight cap.
+pub struct Fetcher {
+    client: reqwest::Client,
+    hosts: Hosts,
+    in_flight: Arc<Semaphore>,
+    policy: Arc<Policy>,
+    settings: Settings,
+    agent_token: String,
+    store: Arc<Store>,
+}
+
+/// A response as read: status, kept headers, the (possibly cut) body.
+struct Got {
+    status: u16,
+    headers: Vec<(String, String)>,
+    location: Option<String>,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+    truncated: bool,
+}
+
+impl Fetcher {
+    /// Builds the client (no automatic redirects, guarded DNS, no proxy) for a run.
+    pub fn new(settings: &Settings, policy: Policy, store: Arc<Store>) -> Result<Fetcher, reqwest::Error> {
+        let policy = Arc::new(policy);
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.request_timeout)
+            .connect_timeout(settings.request_timeout.min(Duration::from_secs(15)))
+            .dns_resolver(guard::GuardedResolver::new(policy.clone()))
+            // A proxy would make the connection somewhere the guard never sees.
+            .no_proxy()
+            .build()?;
+        let agent_token = settings.user_agent.split(['/', ' ']).next().unwrap_or("zwgk-audit").to_string();
+        Ok(Fetcher {
+            client,
+            hosts: Hosts::new(settings.rate_per_host),
+            in_flight: Arc::new(Semaphore::new(settings.max_in_flight.max(1))),
+            policy,
+            settings: settings.clone(),
+            agent_token,
+            store,
+        })
+    }
+
+    /// Fetches one job; `requests` counts every HTTP request sent for it (hops, retries, robots.txt).
+    pub async fn fetch(&self, job: &Job, deadline: Instant, requests: &AtomicUsize) -> Outcome {
+        let cap = match job.kind {
+            FetchKind::External => EXTERNAL_BODY_CAP.min(self.settings.max_body_bytes),
+            FetchKind::Robots => ROBOTS_BODY_CAP,
+            _ => self.settings.max_body_bytes,
+        };
+        let mut url = job.url.clone();
+        for _hop in 0..=self.settings.max_redirects {
+            if let Err(refused) = guard::check_url(&url, &self.policy) {
+                return Outcome::Fetched(self.failure(job, &url, refused.to_string()));
+            }
+            let host = self.hosts.get(&url);
+            if job.kind != FetchKind::Robots {
+                match self.robots(&host, &url, &job.unit_id, requests).await {
+                    RobotsRules::Unreachable { reason } => {
+                        return Outcome::Fetched(self.failure(job, &url, reason.clone()));
+                    }
+                    rules if !rules.allowed(&url) => {
+                        let why = match rules {
+                            RobotsRules::Unavailable { reason } => {
+                                format!("robots.txt unavailable ({reason}); treated as disallow-all")
+                            }
+                            _ => "disallowed by robots.txt".to_string(),
+                        };
+                        return Outcome::Disallowed(self.failure(job, &url, why));
+                    }
+                    _ => {}
+                }
+            }
+            let got = match self.send_with_retries(&host, &url, cap, deadline, requests).await {
+                Ok(got) => got,
+                Err(SendError::NotSent) => return Outcome::NotSent,
+                Err(SendError::Failed(msg)) => return Outcome::Fetched(self.failure(job, &url, msg)),
+            };
+            let redirect = matches!(got.status, 301 | 302 | 303 | 307 | 308);
+            match got.location.as_deref().filter(|_| redirect).map(|l| url.join(l.trim())) {
+                Some(Ok(mut next)) if matches!(next.scheme(), "http" | "https") => {
+                    next.set_fragment(None);
+                    url = next;
+                }
+                // A redirect nowhere (bad or non-http Location) is reported as the response it is.
+                _ => return Outcome::Fetched(self.record(job, &url, got)),
+            }
+        }
+        let msg = format!("{TOO_MANY_REDIRECTS} (more than {})", self.settings.max_redirects);
+        Outcome::Fetched(self.failure(job, &url, msg))
+    }
+
+    /// The robots rules of `host`, fetched (and stored under `unit_id`) the first time anyone asks.
+    async fn robots<'h>(
+        &self,
+        host: &'h Host,
+        url: &Url,
+        unit_id: &str,
+        requests: &AtomicUsize,
+    ) -> &'h RobotsRules {
+        host.robots(|| async {
+            let mut robots_url = url.clone();
+            robots_url.set_path("/robots.txt");
+            robots_url.set_query(None);
+            let job = Job {
+                unit_id: unit_id.to_string(),
+                url: robots_url,
+                kind: FetchKind::Robots,
+                depth: 0,
+                referrer: None,
+            };
+            // robots.txt is shared by every unit on the host, so no unit's budget may cut it short.
+            let far = Instant::now() + Duration::from_secs(7 * 24 * 3600);
+            let record = match Box::pin(self.fetch(&job, far, requests)).await {
+                Outcome::Fetched(r) | Outcome::Disallowed(r) => r,
+                Outcome::NotSent => unreachable!("robots.txt is fetched without a budget"),
+            };
+            // RFC 9309 §2.3.1: 2xx is parsed; 4xx (and a redirect chain too long) means no rules;
+            // 5xx means disallow-all. 429 is treated like a 5xx: the server is shedding load.
+            let rules = match (record.status, &record.error) {
+                (Some(s), _) if (200..300).contains(&s) => {
+                    RobotsRules::parse(&self.agent_token, &record.body)
+                }
+                (Some(429), _) => RobotsRules::Unavailable { reason: "HTTP 429".into() },
+                (Some(s), _) if s < 500 => RobotsRules::AllowAll,
+                (Some(s), _) => RobotsRules::Unavailable { reason: format!("HTTP {s}") },
+                (None, Some(e)) if e.starts_with(TOO_MANY_REDIRECTS) => RobotsRules::AllowAll,
+                (None, e) => RobotsRules::Unreachable { reason: e.clone().unwrap_or_default() },
+            };
+            if let Err(e) = self.store.insert(&record) {
+                tracing::error!("cannot store robots.txt of {}: {e}", host.origin);
+            }
+            rules
+        })
+        .await
+    }
+
+    async fn send_with_retries(
+        &self,
+        host: &Host,
+        url: &Url,
+        cap: usize,
+        deadline: Instant,
+        requests: &AtomicUsize,
+    ) -> Result<Got, SendError> {
+        let mut attempt = 0u32;
+        loop {
+            let permit = host
+                .until_ready(deadline, || self.in_flight.clone().acquire_owned())
+                .await
+                .map_err(|_| SendError::NotSent)?
+                .expect("the in-flight semaphore is never closed");
+            requests.fetch_add(1, Ordering::Relaxed);
+            let result = self.send_once(url, cap).await;
+            drop(permit);
+            let (retry, wait) = match &result {
+                Ok(got) if got.status == 429 || (500..600).contains(&got.status) => {
+                    let wait = got.retry_after.unwrap_or_else(|| backoff(attempt, url));
+                    if got.status == 429 || got.status == 503 {
+                        // The server asked everyone to slow down, not just this request.
+                        host.back_off(wait).await;
+                    }
+                    (true, wait)
+                }
+                Ok(_) => (false, Duration::ZERO),
+                Err(e) => (is_transient(e), backoff(attempt, url)),
+            };
+            if !retry || attempt >= self.settings.max_retries || Instant::now() + wait > deadline {
+                return result.map_err(|e| SendError::Failed(describe(&e)));
+            }
+            tracing::debug!("retrying {url} in {wait:?} (attempt {})", attempt + 1);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, url: &Url, cap: usize) -> Result<Got, reqwest::Error> {
+        let mut resp = self.client.get(url.clone()).send().await?;
+        let status = resp.status().as_u16();
+        let headers = kept_headers(resp.headers());
+        let location = header(resp.headers(), "location");
+        let retry_after = header(resp.headers(), "retry-after").and_then(|v| parse_retry_after(&v));
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = resp.chunk().await? {
+            let room = cap - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Got { status, headers, location, retry_after, body, truncated })
+    }
+
+    fn record(&self, job: &Job, final_url: &Url, got: Got) -> FetchRecord {
+        let content_type = got.headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone());
+        FetchRecord {
+            sha256: Some(hex::encode(Sha256::digest(&got.body))),
+            status: Some(got.status),
+            content_type,
+            headers: got.headers,
+            body: got.body,
+            truncated: got.truncated,
+            ..self.failure(job, final_url, String::new())
+        }
+    }
+
+    fn failure(&self, job: &Job, final_url: &Url, error: String) -> FetchRecord {
+        FetchRecord {
+            id: 0,
+            unit_id: job.unit_id.clone(),
+            url: job.url.to_string(),
+            final_url: final_url.to_string(),
+            kind: job.kind,
+            depth: job.depth,
+            referrer: job.referrer.clone(),
+            status: None,
+            error: (!error.is_empty()).then_some(error),
+            content_type: None,
+            headers: Vec::new(),
+            fetched_at: now_cst(),
+            sha256: None,
+            body: Vec::new(),
+            truncated: false,
+        }
+    }
+}
+
+enum SendError {
+    NotSent,
+    Failed(String),
+}
+
+/// Now, in China Standard Time (+08:00), the zone of the audited sites and their inspectors.
+pub fn now_cst() -> chrono::DateTime<FixedOffset> {
+    Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid offset"))
+}
+
+fn header(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+}
+
+fn kept_headers(h: &HeaderMap) -> Vec<(String, String)> {
+    KEPT_HEADERS.iter().filter_map(|k| header(h, k).map(|v| (k.to_string(), v))).collect()
+}
+
+/// `Retry-After` as seconds or an HTTP date, capped at [`MAX_RETRY_AFTER`].
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    let wait = if let Ok(secs) = v.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else {
+        let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+        (at.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// Exponential backoff with jitter: base·2^attempt, plus up to half of that again.
+fn backoff(attempt: u32, url: &Url) -> Duration {
+    use std::hash::BuildHasher;
+    let step = BACKOFF_BASE * 2u32.saturating_pow(attempt.min(8));
+    // RandomState is randomly keyed per instance: a cheap jitter source without a rand dependency.
+    let noise = std::collections::hash_map::RandomState::new().hash_one((url.as_str(), Instant::now()));
+    let jitter = (noise % 1000) as f64 / 2000.0;
+    step + step.mul_f64(jitter)
+}
+
+fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+fn refused<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refused> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<Refused>() {
+            return Some(r);
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// Timeouts, resets and connections cut mid-answer are worth retrying; refusals, DNS failures, TLS
+/// failures and connection refused are not.
+fn is_transient(e: &reqwest::Error) -> bool {
+    use std::io::ErrorKind::*;
+    if refused(e).is_some() {
+        return false;
+    }
+    if e.is_timeout() {
+        return true;
+    }
+    match io_kind(e) {
+        Some(ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof | TimedOut) => true,
+        Some(_) => false,
+        // hyper's "connection closed before message completed" carries no io::Error.
+        None => e.is_body() || (e.is_request() && !e.is_connect()),
+    }
+}
+
+/// The error and its causes on one line; a guard refusal is reported as such.
+fn describe(e: &reqwest::Error) -> String {
+    if let Some(r) = refused(e) {
+        return r.to_string();
+    }
+    let mut parts = vec![e.to_string()];
+    let mut cur = std::error::Error::source(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    let kind = if e.is_timeout() { "timeout: " } else { "" };
+    format!("{kind}{}", parts.join(": "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_and_capped() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("86400"), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn backoff_grows() {
+        let u = Url::parse("http://h/").unwrap();
+        assert!(backoff(0, &u) >= BACKOFF_BASE && backoff(0, &u) < BACKOFF_BASE * 2);
+        assert!(backoff(3, &u) >= BACKOFF_BASE * 8);
+    }
+}

@@ -1,0 +1,276 @@
+//! One unit's crawl: its scope, its breadth-first frontier, and the loop that feeds the fetcher and
+//! files what comes back.
+//!
+//! Scope is the unit's roots, each as host + path prefix (`http://h/a/b/index.html` scopes
+//! `http://h/a/b/`). In-scope HTML pages are crawled further; attachments are fetched and stored but not
+//! parsed; links leaving the scope are checked once and never followed. Each URL is fetched at most once
+//! per unit (fragments dropped). Depth, page count and time bound the crawl; hitting one marks the
+//! unit's statistics `truncated`.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::time::Instant;
+use url::Url;
+
+use super::fetch::{Fetcher, Job, Outcome};
+use super::{CrawlTarget, UnitCrawlStats};
+use crate::config::Settings;
+use crate::extract;
+use crate::store::{FetchKind, FetchRecord, Store, StoreError};
+
+/// The part of the web that belongs to a unit.
+///
+/// http and https count as the same site (government sites mix them freely), but an explicit
+/// non-default port makes a different site.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// (host, explicit port, directory prefix) of each root.
+    prefixes: Vec<(String, Option<u16>, String)>,
+}
+
+impl Scope {
+    /// The scope of a unit's roots.
+    pub fn new(roots: &[Url]) -> Scope {
+        let prefixes = roots
+            .iter()
+            .filter_map(|r| {
+                let path = r.path();
+                let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+                let dir = if dir.is_empty() { "/".to_string() } else { dir.to_string() };
+                Some((r.host_str()?.to_ascii_lowercase(), r.port(), dir))
+            })
+            .collect();
+        Scope { prefixes }
+    }
+
+    /// Whether `url` is in scope.
+    pub fn contains(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else { return false };
+        matches!(url.scheme(), "http" | "https")
+            && self.prefixes.iter().any(|(h, port, prefix)| {
+                h.eq_ignore_ascii_case(host) && *port == url.port() && url.path().starts_with(prefix.as_str())
+            })
+    }
+
+    /// Why a discovered link is fetched: attachment, in-scope page, or external link check.
+    pub fn classify(&self, url: &Url) -> FetchKind {
+        if extract::is_attachment_url(url) {
+            FetchKind::Attachment
+        } else if self.contains(url) {
+            FetchKind::Page
+        } else {
+            FetchKind::External
+        }
+    }
+}
+
+/// The URL as the frontier knows it: fragment dropped. `url` already lowercases scheme and host,
+/// removes default ports and resolves dot segments.
+pub fn normalize(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    u
+}
+
+/// Breadth-first queue with per-unit de-duplication and the depth and page limits.
+#[derive(Debug)]
+pub struct Frontier {
+    scope: Scope,
+    queue: VecDeque<Job>,
+    seen: HashSet<String>,
+    unit_id: String,
+    max_depth: u32,
+    max_pages: usize,
+    popped: usize,
+    /// Whether a limit dropped something.
+    pub truncated: bool,
+}
+
+impl Frontier {
+    /// A frontier holding the unit's roots at depth 0.
+    pub fn new(target: &CrawlTarget, settings: &Settings) -> Frontier {
+        let mut f = Frontier {
+            scope: Scope::new(&target.roots),
+            queue: VecDeque::new(),
+            seen: HashSet::new(),
+            unit_id: target.unit_id.clone(),
+            max_depth: settings.max_depth,
+            max_pages: settings.max_pages_per_unit,
+            popped: 0,
+            truncated: false,
+        };
+        for root in &target.roots {
+            let url = normalize(root);
+            if f.seen.insert(url.to_string()) {
+                let kind =
+                    if extract::is_attachment_url(&url) { FetchKind::Attachment } else { FetchKind::Page };
+                f.queue.push_back(Job { unit_id: f.unit_id.clone(), url, kind, depth: 0, referrer: None });
+            }
+        }
+        f
+    }
+
+    /// Queues a link found on `referrer` (at `depth`), unless seen, out of depth, or not http(s).
+    pub fn push_link(&mut self, url: &Url, depth: u32, referrer: &str) {
+        if !matches!(url.scheme(), "http" | "https") {
+            return;
+        }
+        let url = normalize(url);
+        if self.seen.contains(url.as_str()) {
+            return;
+        }
+        if depth > self.max_depth {
+            self.truncated = true;
+            return;
+        }
+        self.seen.insert(url.to_string());
+        let kind = self.scope.classify(&url);
+        self.queue.push_back(Job {
+            unit_id: self.unit_id.clone(),
+            url,
+            kind,
+            depth,
+            referrer: Some(referrer.to_string()),
+        });
+    }
+
+    /// The next job, unless the page limit is reached.
+    pub fn pop(&mut self) -> Option<Job> {
+        if self.popped >= self.max_pages {
+            if !self.queue.is_empty() {
+                self.truncated = true;
+            }
+            return None;
+        }
+        let job = self.queue.pop_front()?;
+        self.popped += 1;
+        Some(job)
+    }
+
+    /// Whether jobs are still queued.
+    pub fn has_queued(&self) -> bool {
+        !self.queue.is_empty()
+    }
+}
+
+/// Whether a stored response is an HTML page worth parsing for links.
+fn is_html(record: &FetchRecord) -> bool {
+    match &record.content_type {
+        Some(ct) => {
+            let ct = ct.to_ascii_lowercase();
+            ct.contains("html") || ct.starts_with("text/plain") && record.body.starts_with(b"<")
+        }
+        None => true,
+    }
+}
+
+/// Crawls one unit to completion or to a limit, storing every outcome.
+pub async fn crawl_unit(
+    target: &CrawlTarget,
+    settings: &Settings,
+    fetcher: &Fetcher,
+    store: &Store,
+) -> Result<UnitCrawlStats, StoreError> {
+    let deadline = Instant::now() + settings.unit_time_budget;
+    let mut frontier = Frontier::new(target, settings);
+    let requests = AtomicUsize::new(0);
+    let mut stats = UnitCrawlStats { unit_id: target.unit_id.clone(), ..UnitCrawlStats::default() };
+    let mut running = FuturesUnordered::new();
+    loop {
+        while running.len() < settings.max_in_flight.max(1) && Instant::now() < deadline {
+            let Some(job) = frontier.pop() else { break };
+            let requests = &requests;
+            running.push(async move {
+                let outcome = fetcher.fetch(&job, deadline, requests).await;
+                (job, outcome)
+            });
+        }
+        let Some((job, outcome)) = running.next().await else { break };
+        let mut record = match outcome {
+            Outcome::NotSent => {
+                stats.truncated = true;
+                continue;
+            }
+            Outcome::Disallowed(record) => {
+                stats.robots_disallowed += 1;
+                store.insert(&record)?;
+                continue;
+            }
+            Outcome::Fetched(record) => record,
+        };
+        stats.pages += 1;
+        // 429 after the retries says nothing about the page: it is an error, like a 5xx.
+        if record.status.is_none_or(|s| s >= 500 || s == 429) {
+            stats.errors += 1;
+        }
+        record.id = store.insert(&record)?;
+        tracing::debug!(
+            unit = %record.unit_id, kind = record.kind.as_str(), status = ?record.status,
+            error = ?record.error, "{}", record.url
+        );
+        if job.kind != FetchKind::Page || !record.is_ok() || !is_html(&record) {
+            continue;
+        }
+        let Ok(final_url) = Url::parse(&record.final_url) else { continue };
+        if !frontier.scope.contains(&final_url) {
+            // Redirected out of scope: checked, not crawled.
+            continue;
+        }
+        let text = super::decode::decode(&record.body, record.content_type.as_deref()).text;
+        let facts = extract::extract_page(&final_url, &text);
+        let found = facts.links.iter().map(|l| l.url.as_str()).chain(facts.paging.iter().map(String::as_str));
+        let found = found.chain(facts.attachments.iter().map(|l| l.url.as_str()));
+        for link in found {
+            if let Ok(u) = Url::parse(link) {
+                frontier.push_link(&u, job.depth + 1, &record.final_url);
+            }
+        }
+    }
+    stats.truncated |= frontier.truncated || frontier.has_queued();
+    stats.requests = requests.load(Ordering::Relaxed);
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scope_is_host_and_directory_of_each_root() {
+        let s = Scope::new(&[u("http://gov.cn/a/b/index.html"), u("https://x.cn")]);
+        assert!(s.contains(&u("http://gov.cn/a/b/")));
+        assert!(s.contains(&u("http://gov.cn/a/b/c/d.html?x=1")));
+        assert!(!s.contains(&u("http://gov.cn/a/")));
+        assert!(!s.contains(&u("http://gov.cn/a/bc/")));
+        assert!(!s.contains(&u("http://gov.cn:8080/a/b/")));
+        assert!(s.contains(&u("https://x.cn/anything")));
+        assert!(s.contains(&u("https://gov.cn/a/b/e.html")), "http and https are one site");
+        assert!(s.contains(&u("http://gov.cn:80/a/b/")), "a default port is no port");
+        assert_eq!(s.classify(&u("http://gov.cn/a/b/f.PDF")), FetchKind::Attachment);
+        assert_eq!(s.classify(&u("http://other.cn/a/b/")), FetchKind::External);
+    }
+
+    #[test]
+    fn frontier_dedupes_and_limits() {
+        let target = CrawlTarget { unit_id: "u".into(), roots: vec![u("http://h/a/")] };
+        let settings = Settings { max_depth: 1, max_pages_per_unit: 2, ..Settings::default() };
+        let mut f = Frontier::new(&target, &settings);
+        f.push_link(&u("http://h/a/#top"), 1, "http://h/a/");
+        f.push_link(&u("http://h/a/x.html#p"), 1, "http://h/a/");
+        f.push_link(&u("http://h/a/x.html"), 1, "http://h/a/");
+        f.push_link(&u("http://h/a/deep.html"), 2, "http://h/a/x.html");
+        assert!(f.truncated, "depth limit noted");
+        f.push_link(&u("http://h/a/y.html"), 1, "http://h/a/");
+        assert_eq!(f.pop().unwrap().url.as_str(), "http://h/a/");
+        assert_eq!(f.pop().unwrap().url.as_str(), "http://h/a/x.html");
+        assert!(f.pop().is_none(), "page limit");
+        assert!(f.has_queued());
+    }
+}

@@ -1,0 +1,241 @@
+//! One [`Host`] per origin, shared by every unit whose pages live there (lychee's `Host`, grown a
+//! robots.txt): it owns the politeness budget of that origin, its robots rules and its backoff state.
+//!
+//! Politeness is enforced at the moment a request is sent, not when it is queued: the pacer keeps the
+//! time of the last send and makes the next one wait until `last + interval`, where the interval is
+//! `1 / rate_per_host` (plus a 5 % margin), raised by robots.txt's Crawl-delay and pushed back by
+//! 429 / 503 answers. Sends to one host are therefore never closer than the interval, so no one-second
+//! window holds more than `ceil(rate)` requests, and there are no bursts after idle periods.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::OnceCell;
+use tokio::time::Instant;
+use url::Url;
+
+/// The robots.txt verdict for one origin.
+#[derive(Debug)]
+pub enum RobotsRules {
+    /// No usable robots.txt (4xx): everything is allowed.
+    AllowAll,
+    /// The server answered robots.txt with a 5xx: RFC 9309 says assume complete disallow.
+    Unavailable {
+        /// Why robots.txt was unavailable.
+        reason: String,
+    },
+    /// No HTTP answer at all (DNS failure, connection refused or reset, timeout, TLS failure, or the
+    /// private-address guard refused the host). Nothing is sent to the host (RFC 9309: unreachable
+    /// means disallow), and each URL on it is recorded with this error: a dead host is a broken link.
+    Unreachable {
+        /// The network error of the robots.txt request.
+        reason: String,
+    },
+    /// Parsed rules for our user agent.
+    Parsed(Box<texting_robots::Robot>),
+}
+
+impl RobotsRules {
+    /// Parses a robots.txt body for `agent` (the product token of our User-Agent).
+    pub fn parse(agent: &str, body: &[u8]) -> RobotsRules {
+        match texting_robots::Robot::new(agent, body) {
+            Ok(r) => RobotsRules::Parsed(Box::new(r)),
+            // The parser is forgiving; a file it cannot read at all is treated like a missing one.
+            Err(_) => RobotsRules::AllowAll,
+        }
+    }
+
+    /// Whether `url` may be fetched.
+    pub fn allowed(&self, url: &Url) -> bool {
+        match self {
+            RobotsRules::AllowAll => true,
+            RobotsRules::Unavailable { .. } | RobotsRules::Unreachable { .. } => false,
+            RobotsRules::Parsed(r) => r.allowed(url.as_str()),
+        }
+    }
+
+    /// The Crawl-delay for our agent, if any.
+    pub fn crawl_delay(&self) -> Option<Duration> {
+        match self {
+            RobotsRules::Parsed(r) => {
+                r.delay.filter(|d| d.is_finite() && *d > 0.0).map(|d| Duration::from_secs_f32(d.min(3600.0)))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Pace {
+    /// When the last request to this host was sent.
+    last_send: Option<Instant>,
+    /// Requests wait at least this long between sends.
+    interval: Duration,
+    /// No request before this instant (a Retry-After or backoff from a 429 / 5xx).
+    blocked_until: Option<Instant>,
+}
+
+/// A request was not sent because the unit's time budget would run out first.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("unit time budget exhausted before the request could be sent")]
+pub struct OverBudget;
+
+/// One origin (scheme, host, port): its limiter, robots rules and backoff.
+#[derive(Debug)]
+pub struct Host {
+    /// `scheme://host:port`.
+    pub origin: String,
+    // tokio Mutex: it is held across the sleep that spaces requests, which serialises senders in FIFO
+    // order; a std Mutex must never be held across an await.
+    pace: tokio::sync::Mutex<Pace>,
+    robots: OnceCell<RobotsRules>,
+}
+
+/// Safety margin added to the interval so that scheduling jitter between deciding to send and the
+/// bytes reaching the server cannot squeeze one request too many into a one-second window.
+const MARGIN: f64 = 0.05;
+
+impl Host {
+    fn new(origin: String, rate_per_host: f64) -> Host {
+        let interval = Duration::from_secs_f64((1.0 + MARGIN) / rate_per_host);
+        Host {
+            origin,
+            pace: tokio::sync::Mutex::new(Pace { last_send: None, interval, blocked_until: None }),
+            robots: OnceCell::new(),
+        }
+    }
+
+    /// Waits for this host's next send slot and claims it. Returns [`OverBudget`] without waiting
+    /// when the slot lies after `deadline`.
+    ///
+    /// `before_send` runs after the wait, while the slot is still held (the fetcher takes its global
+    /// in-flight permit there), so the recorded send time is the real one.
+    pub async fn until_ready<T, F, Fut>(&self, deadline: Instant, before_send: F) -> Result<T, OverBudget>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        // Many units may queue here behind one busy host; a unit whose budget runs out stops waiting.
+        let mut pace = tokio::time::timeout_at(deadline, self.pace.lock()).await.map_err(|_| OverBudget)?;
+        let mut slot = Instant::now();
+        if let Some(last) = pace.last_send {
+            slot = slot.max(last + pace.interval);
+        }
+        if let Some(b) = pace.blocked_until {
+            slot = slot.max(b);
+        }
+        if slot > deadline {
+            return Err(OverBudget);
+        }
+        tokio::time::sleep_until(slot).await;
+        let out = before_send().await;
+        pace.last_send = Some(Instant::now());
+        Ok(out)
+    }
+
+    /// Holds every request to this host back until `now + delay` (429, 503, Retry-After).
+    pub async fn back_off(&self, delay: Duration) {
+        let mut pace = self.pace.lock().await;
+        let until = Instant::now() + delay;
+        pace.blocked_until = Some(pace.blocked_until.map_or(until, |b| b.max(until)));
+    }
+
+    /// Raises the interval between requests (robots.txt Crawl-delay); never lowers it.
+    pub async fn raise_interval(&self, interval: Duration) {
+        let mut pace = self.pace.lock().await;
+        pace.interval = pace.interval.max(interval);
+    }
+
+    /// The current interval between requests.
+    pub async fn interval(&self) -> Duration {
+        self.pace.lock().await.interval
+    }
+
+    /// The robots rules, fetching them with `fetch` the first time any unit asks.
+    pub async fn robots<F, Fut>(&self, fetch: F) -> &RobotsRules
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = RobotsRules>,
+    {
+        self.robots
+            .get_or_init(|| async {
+                let rules = fetch().await;
+                if let Some(delay) = rules.crawl_delay() {
+                    self.raise_interval(delay).await;
+                }
+                rules
+            })
+            .await
+    }
+}
+
+/// The origin key of a URL: `scheme://host:port`.
+pub fn origin_of(url: &Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
+
+/// Every host of a run.
+#[derive(Debug)]
+pub struct Hosts {
+    rate_per_host: f64,
+    // std Mutex: only a map lookup or insert happens under it, never an await.
+    map: std::sync::Mutex<HashMap<String, Arc<Host>>>,
+}
+
+impl Hosts {
+    /// An empty registry whose hosts start at `rate_per_host` requests per second.
+    pub fn new(rate_per_host: f64) -> Hosts {
+        Hosts { rate_per_host, map: std::sync::Mutex::new(HashMap::new()) }
+    }
+
+    /// The host of `url`, created on first use.
+    pub fn get(&self, url: &Url) -> Arc<Host> {
+        let origin = origin_of(url);
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(origin.clone()).or_insert_with(|| Arc::new(Host::new(origin, self.rate_per_host))).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sends_are_spaced_by_the_interval_and_crawl_delay_raises_it() {
+        let hosts = Hosts::new(20.0);
+        let h = hosts.get(&Url::parse("http://a.example.cn/x").unwrap());
+        assert!(
+            Arc::ptr_eq(&h, &hosts.get(&Url::parse("http://a.example.cn:80/y").unwrap())),
+            "one host per origin"
+        );
+        let far = Instant::now() + Duration::from_secs(3600);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            h.until_ready(far, || async {}).await.unwrap();
+        }
+        assert!(t0.elapsed() >= Duration::from_millis(100), "two intervals of 50 ms");
+        h.robots(|| async { RobotsRules::parse("zwgk-audit", b"User-agent: *\nCrawl-delay: 0.3\n") }).await;
+        assert!(h.interval().await >= Duration::from_millis(299));
+        let t1 = Instant::now();
+        h.until_ready(far, || async {}).await.unwrap();
+        assert!(t1.elapsed() >= Duration::from_millis(250));
+        assert!(h.until_ready(Instant::now(), || async {}).await.is_err(), "slot after the deadline");
+    }
+
+    #[test]
+    fn robots_rules_follow_the_file() {
+        let r = RobotsRules::parse("zwgk-audit", b"User-agent: *\nDisallow: /private/\nAllow: /private/ok\n");
+        assert!(!r.allowed(&Url::parse("http://h/private/x.html").unwrap()));
+        assert!(r.allowed(&Url::parse("http://h/private/ok.html").unwrap()));
+        assert!(r.allowed(&Url::parse("http://h/public/").unwrap()));
+        assert!(
+            !RobotsRules::Unavailable { reason: "503".into() }.allowed(&Url::parse("http://h/").unwrap())
+        );
+    }
+}
