@@ -3,6 +3,10 @@
 //! No network, no clock: every pattern seen on a real government CMS gets a fixture and a test here.
 //! [`extract_page`] runs them all; `zwgk-audit inspect` prints its result as JSON (CONTRACT.md).
 
+pub mod dates;
+pub mod metadata;
+pub mod text;
+
 use chrono::NaiveDate;
 use scraper::{Html, Selector};
 use serde::Serialize;
@@ -128,9 +132,19 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let links = links(&base, &doc);
     let attachments =
         links.iter().filter(|l| Url::parse(&l.url).is_ok_and(|u| is_attachment_url(&u))).cloned().collect();
+    let lines = text::lines(&doc);
+    let meta = metadata::metadata(&lines);
+    let title = text::title(&doc, meta.title.as_deref());
+    let publish_date = dates::meta_publish_date(&doc)
+        .or(meta.fields.publish_date)
+        .or_else(|| dates::labelled_date(&lines))
+        .or_else(|| dates::date_below_heading(&lines, title.as_deref()));
     PageFacts {
         url: url.to_string(),
-        title: title(&doc),
+        title,
+        publish_date,
+        fields: meta.fields,
+        breadcrumb: text::breadcrumb(&doc),
         links,
         attachments,
         text: body_text(&doc),
@@ -164,11 +178,6 @@ pub fn clean_text(s: &str) -> String {
         }
     }
     out
-}
-
-fn title(doc: &Html) -> Option<String> {
-    let sel = Selector::parse("title").expect("static selector");
-    doc.select(&sel).next().map(|t| clean_text(&t.text().collect::<String>())).filter(|t| !t.is_empty())
 }
 
 /// Resolves an href against the base; only http(s) targets are kept, fragments dropped.
