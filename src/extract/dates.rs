@@ -34,7 +34,8 @@ static LABELLED_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-static META_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("meta[content]").expect("static selector"));
+static META_SEL: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("meta[content]").expect("static selector"));
 
 /// Meta names (lower case) that state the publication time. Page-generation times (Maketime, others) are not here.
 const PUB_META: &[&str] = &[
@@ -105,7 +106,8 @@ fn find_date(s: &str) -> Option<NaiveDate> {
         }
     }
     for c in CN_DATE_RE.captures_iter(&n) {
-        let y: Option<String> = c[1].chars().map(|ch| cn_digit(ch).and_then(|v| char::from_digit(v, 10))).collect();
+        let y: Option<String> =
+            c[1].chars().map(|ch| cn_digit(ch).and_then(|v| char::from_digit(v, 10))).collect();
         let (Some(y), Some(m), Some(d)) = (y, cn_small(&c[2]), cn_small(&c[3])) else { continue };
         if let Some(date) = y.parse().ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) {
             return Some(date);
@@ -197,7 +199,9 @@ mod tests {
 
     #[test]
     fn rejects_invalid_or_partial_dates() {
-        for s in ["2021-02-30", "2021-13-01", "2021年度报告", "2021", "", "12345-11-15x", "电话：0551-12345678"] {
+        for s in
+            ["2021-02-30", "2021-13-01", "2021年度报告", "2021", "", "12345-11-15x", "电话：0551-12345678"]
+        {
             assert_eq!(parse_date(s), None, "{s}");
         }
         // The first valid date wins over an invalid one before it.
@@ -206,7 +210,8 @@ mod tests {
 
     #[test]
     fn bare_dates() {
-        for s in ["2021-06-10", "[2021-06-10]", "（2021年06月10日）", "2021-06-10 10:20", "【2021.6.1】"] {
+        for s in ["2021-06-10", "[2021-06-10]", "（2021年06月10日）", "2021-06-10 10:20", "【2021.6.1】"]
+        {
             assert!(is_bare_date(s), "{s}");
         }
         for s in ["发布时间：2021-06-10", "2021-06-10 通知", "第2021-06-10号文"] {
@@ -220,7 +225,9 @@ mod tests {
             r#"<head><meta name="Maketime" content="2019-03-22 12:28:37"><meta name="PubDate" content="2016-11-22 09:53"></head>"#,
         );
         assert_eq!(meta_publish_date(&doc), NaiveDate::from_ymd_opt(2016, 11, 22));
-        let doc = Html::parse_document(r#"<head><meta name="others" content="页面生成时间 2023-10-23 11:23:36"></head>"#);
+        let doc = Html::parse_document(
+            r#"<head><meta name="others" content="页面生成时间 2023-10-23 11:23:36"></head>"#,
+        );
         assert_eq!(meta_publish_date(&doc), None);
     }
 }

@@ -57,8 +57,9 @@ static LABEL_COLON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?:^|[\s|｜;；【\[])({})\s*[:：]", *LABEL_ALT)).expect("static regex")
 });
 /// A line that is only a label (a table header cell, a `<dt>`).
-static LABEL_ONLY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"^(?:【|\[)?({})(?:】|\])?\s*[:：]?$", *LABEL_ALT)).expect("static regex"));
+static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^(?:【|\[)?({})(?:】|\])?\s*[:：]?$", *LABEL_ALT)).expect("static regex")
+});
 /// A label then a space then its value, no colon (`<span>索引号</span> <span>…</span>`).
 static LABEL_SPACE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^({})\s+(\S.*)$", *LABEL_ALT)).expect("static regex"));
@@ -172,7 +173,8 @@ mod tests {
     }
 
     fn fixture(name: &str) -> String {
-        std::fs::read_to_string(format!("{}/fixtures/extract/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+        std::fs::read_to_string(format!("{}/fixtures/extract/{name}", env!("CARGO_MANIFEST_DIR")))
+            .expect("fixture")
     }
 
     #[test]
@@ -206,9 +208,17 @@ mod tests {
     #[test]
     fn table_rows_formats() {
         let cases: &[(&str, &str, &str)] = &[
-            ("<table><tr><th>索引号</th><td>A/2021-1</td><th>文号</th><td>X〔2021〕1号</td></tr></table>", "A/2021-1", "X〔2021〕1号"),
+            (
+                "<table><tr><th>索引号</th><td>A/2021-1</td><th>文号</th><td>X〔2021〕1号</td></tr></table>",
+                "A/2021-1",
+                "X〔2021〕1号",
+            ),
             ("<p>索引号：B/2021-2　　文号：Y〔2021〕2号</p>", "B/2021-2", "Y〔2021〕2号"),
-            ("<div><span>索 引 号</span> <span>C/2021-3</span></div><div><span>发布文号</span> <span>Z3号</span></div>", "C/2021-3", "Z3号"),
+            (
+                "<div><span>索 引 号</span> <span>C/2021-3</span></div><div><span>发布文号</span> <span>Z3号</span></div>",
+                "C/2021-3",
+                "Z3号",
+            ),
         ];
         for (html, idx, no) in cases {
             let f = read(html).fields;

@@ -4,7 +4,11 @@
 //! [`extract_page`] runs them all; `zwgk-audit inspect` prints its result as JSON (CONTRACT.md).
 
 pub mod dates;
+pub mod lists;
+pub mod media;
 pub mod metadata;
+pub mod nav;
+pub mod paging;
 pub mod text;
 
 use chrono::NaiveDate;
@@ -139,14 +143,20 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         .or(meta.fields.publish_date)
         .or_else(|| dates::labelled_date(&lines))
         .or_else(|| dates::date_below_heading(&lines, title.as_deref()));
+    let list_entries = lists::list_entries(&base, &doc);
+    let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
     PageFacts {
         url: url.to_string(),
         title,
         publish_date,
         fields: meta.fields,
         breadcrumb: text::breadcrumb(&doc),
+        nav: nav::nav(&base, &doc, &entry_urls),
         links,
+        list_entries,
         attachments,
+        media: media::media(&doc),
+        paging: paging::paging(url, &base, &doc),
         text: body_text(&doc),
         ..PageFacts::default()
     }

@@ -147,7 +147,9 @@ static SITE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 pub fn clean_title(raw: &str) -> String {
     let raw = clean_text(raw);
     let mut parts: Vec<&str> = TITLE_SPLIT.split(&raw).filter(|p| !p.trim().is_empty()).collect();
-    while parts.len() > 1 && parts.last().is_some_and(|p| SITE_NAME.is_match(p.trim()) && p.chars().count() <= 30) {
+    while parts.len() > 1
+        && parts.last().is_some_and(|p| SITE_NAME.is_match(p.trim()) && p.chars().count() <= 30)
+    {
         parts.pop();
     }
     if parts.len() > 1 {
@@ -209,7 +211,8 @@ static CRUMB_SEL: LazyLock<Selector> = LazyLock::new(|| {
     .expect("static selector")
 });
 static CRUMB_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:当前位置|您的位置|您现在的位置|现在的位置|所在位置|当前所在位置|位置)\s*[:：]?\s*").expect("static regex")
+    Regex::new(r"^(?:当前位置|您的位置|您现在的位置|现在的位置|所在位置|当前所在位置|位置)\s*[:：]?\s*")
+        .expect("static regex")
 });
 static CRUMB_SPLIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*(?:>>|&gt;|>|›|»|→|＞|/|\\|》|－|-{1,2}|·)\s*").expect("static regex"));
@@ -218,10 +221,12 @@ fn crumb_tokens(el: ElementRef) -> Vec<String> {
     let mut tokens = Vec::new();
     for child in el.descendants() {
         let Node::Text(t) = child.value() else { continue };
-        let in_link = child.ancestors().take_while(|a| a.id() != el.id()).any(|a| {
-            a.value().as_element().is_some_and(|e| e.name() == "a")
-        });
-        let in_script = child.ancestors().any(|a| a.value().as_element().is_some_and(|e| is_hidden(e.name())));
+        let in_link = child
+            .ancestors()
+            .take_while(|a| a.id() != el.id())
+            .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"));
+        let in_script =
+            child.ancestors().any(|a| a.value().as_element().is_some_and(|e| is_hidden(e.name())));
         if in_script {
             continue;
         }
@@ -283,7 +288,8 @@ mod tests {
         );
         let t: Vec<String> = lines(&doc).into_iter().map(|l| l.text).collect();
         assert_eq!(t, ["索 引 号：", "0001/2021-1", "发布机构：某某局", "a", "b"]);
-        let doc = Html::parse_document("<table><tr><td>主题词：</td><td></td><td></td></tr></table><p>正文</p>");
+        let doc =
+            Html::parse_document("<table><tr><td>主题词：</td><td></td><td></td></tr></table><p>正文</p>");
         let t: Vec<String> = lines(&doc).into_iter().map(|l| l.text).collect();
         assert_eq!(t, ["主题词：", "", "正文"]);
     }
@@ -315,12 +321,18 @@ mod tests {
     #[test]
     fn breadcrumbs() {
         let cases = [
-            (r#"<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; 政府信息公开年报</div>"#,
-             vec!["首页", "政务公开", "政府信息公开年报"]),
-            (r#"<div class="crumb"><a href="/">首页</a><img src="arr.gif"><a href="/x/">工作动态</a></div>"#,
-             vec!["首页", "工作动态"]),
-            (r#"<table><tr><td>您现在的位置：首页 > 信息公开 > 政策解读</td></tr></table>"#,
-             vec!["首页", "信息公开", "政策解读"]),
+            (
+                r#"<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; 政府信息公开年报</div>"#,
+                vec!["首页", "政务公开", "政府信息公开年报"],
+            ),
+            (
+                r#"<div class="crumb"><a href="/">首页</a><img src="arr.gif"><a href="/x/">工作动态</a></div>"#,
+                vec!["首页", "工作动态"],
+            ),
+            (
+                r#"<table><tr><td>您现在的位置：首页 > 信息公开 > 政策解读</td></tr></table>"#,
+                vec!["首页", "信息公开", "政策解读"],
+            ),
         ];
         for (html, want) in cases {
             assert_eq!(breadcrumb(&Html::parse_document(html)), want, "{html}");

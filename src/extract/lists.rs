@@ -1,0 +1,187 @@
+//! Entries of a column's document list: title, URL and the date shown beside it.
+//!
+//! Freshness checks (动态 updated within two weeks, blank columns) read these. CMSs write a list row in many
+//! ways: `<li><a>…</a><span>2021-06-10</span></li>`, `<div>` rows, `<table>` rows with a date cell, `<dl><dd>`
+//! pairs, the date before the title or in brackets. What they share: a row is the smallest element around one
+//! link that also holds a date. Links in menus, footers and friend-link blocks are not entries.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+use super::dates::{is_bare_date, parse_date};
+use super::nav::{Zone, zone_of};
+use super::text::element_text;
+use super::{ListEntry, clean_text, resolve};
+
+static A_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+
+/// Most anchors looked at on one page, and most nodes looked at around one anchor: bounds the work.
+const MAX_ANCHORS: usize = 5000;
+const MAX_ROW_NODES: usize = 300;
+
+/// The entry title of an anchor: its text, or its `title` attribute when the text is truncated or empty.
+pub fn anchor_title(a: ElementRef) -> String {
+    let text = element_text(a);
+    let attr = a.value().attr("title").map(clean_text).unwrap_or_default();
+    let truncated = text.ends_with("...") || text.ends_with('…') || text.ends_with("..");
+    if (text.is_empty() || truncated) && attr.chars().count() >= text.chars().count().saturating_sub(3) {
+        return attr;
+    }
+    text
+}
+
+/// Number of distinct link targets inside `el`, `None` when the element is too large to be one row.
+fn link_count(el: ElementRef) -> Option<usize> {
+    let mut hrefs = HashSet::new();
+    for (i, n) in el.descendants().enumerate() {
+        if i > MAX_ROW_NODES {
+            return None;
+        }
+        if let Some(e) = n.value().as_element() {
+            if e.name() == "a" {
+                if let Some(h) = e.attr("href") {
+                    hrefs.insert(h.trim());
+                }
+            }
+        }
+    }
+    Some(hrefs.len())
+}
+
+/// The date shown in a row, outside the title: a date-only child text, else a date in the row's other text.
+fn row_date(row: ElementRef, title: &str) -> Option<chrono::NaiveDate> {
+    let text = element_text(row);
+    let rest = text.replacen(title, " ", 1);
+    if rest.chars().count() > 120 {
+        return None;
+    }
+    parse_date(&rest)
+}
+
+/// The list entries of the page, in page order, deduplicated by URL.
+pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
+        let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
+        if matches!(zone_of(a), Zone::Nav | Zone::Footer | Zone::Paging) {
+            continue;
+        }
+        let mut title = anchor_title(a);
+        // A date inside the anchor itself (<a>title <span>2021-06-10</span></a>).
+        let mut date = None;
+        for child in a.children().filter_map(ElementRef::wrap) {
+            let t = element_text(child);
+            if is_bare_date(&t) {
+                date = parse_date(&t);
+                title = clean_text(&title.replacen(&t, "", 1));
+            }
+        }
+        if title.chars().count() < 4 || is_bare_date(&title) {
+            continue;
+        }
+        if date.is_none() {
+            let mut node = a.parent().and_then(ElementRef::wrap);
+            for _ in 0..4 {
+                let Some(row) = node else { break };
+                if matches!(row.value().name(), "body" | "html") || link_count(row).is_none_or(|n| n > 1) {
+                    break;
+                }
+                date = row_date(row, &title);
+                if date.is_some() {
+                    break;
+                }
+                node = row.parent().and_then(ElementRef::wrap);
+            }
+        }
+        let Some(date) = date else { continue };
+        if seen.insert(url.to_string()) {
+            out.push(ListEntry { title, url: url.to_string(), date: Some(date) });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn entries(html: &str) -> Vec<(String, String, Option<NaiveDate>)> {
+        let base = Url::parse("http://gov.example.cn/xxgk/gzdt/index.html").unwrap();
+        list_entries(&base, &Html::parse_document(html))
+            .into_iter()
+            .map(|e| (e.title, e.url, e.date))
+            .collect()
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn row_markups() {
+        let cases: &[(&str, &str, Option<NaiveDate>)] = &[
+            (
+                r#"<ul class="list"><li><a href="./202106/t20210610_1.html">某镇召开防汛工作会议</a><span>2021-06-10</span></li></ul>"#,
+                "某镇召开防汛工作会议",
+                d(2021, 6, 10),
+            ),
+            (
+                r#"<div class="row"><span class="date">[2021/06/11]</span><a href="a.html">关于开展安全检查的通知</a></div>"#,
+                "关于开展安全检查的通知",
+                d(2021, 6, 11),
+            ),
+            (
+                r#"<table><tr><td>1</td><td><a href="b.html" title="某某街道2020年度政府信息公开工作年度报告">某某街道2020年度政府信息公开…</a></td><td>2021年01月20日</td></tr></table>"#,
+                "某某街道2020年度政府信息公开工作年度报告",
+                d(2021, 1, 20),
+            ),
+            (
+                r#"<dl><dd><a href="c.html">关于印发工作要点的通知</a></dd><dd>2021.03.05</dd></dl>"#,
+                "关于印发工作要点的通知",
+                d(2021, 3, 5),
+            ),
+            (
+                r#"<li><a href="e.html">街道开展垃圾分类宣传<span class="time">2021-05-01</span></a></li>"#,
+                "街道开展垃圾分类宣传",
+                d(2021, 5, 1),
+            ),
+        ];
+        for (html, title, date) in cases {
+            let got = entries(html);
+            assert_eq!(got.len(), 1, "{html}");
+            assert_eq!((got[0].0.as_str(), got[0].2), (*title, *date), "{html}");
+        }
+    }
+
+    #[test]
+    fn list_page_fixture_skips_menus_footer_and_undated_links() {
+        let html =
+            std::fs::read_to_string(format!("{}/fixtures/extract/list_trs.html", env!("CARGO_MANIFEST_DIR")))
+                .expect("fixture");
+        let got = entries(&html);
+        let titles: Vec<&str> = got.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "某某街道2023年度政府信息公开工作年度报告",
+                "某某街道2022年度政府信息公开工作年度报告",
+                "某某街道2021年度政府信息公开工作年度报告"
+            ]
+        );
+        assert_eq!(got[0].1, "http://gov.example.cn/xxgk/gzdt/202401/t20240118_301.html");
+        assert_eq!(got[2].2, d(2022, 1, 28));
+    }
+
+    #[test]
+    fn one_date_shared_by_many_links_is_not_an_entry_date() {
+        let got = entries(
+            r#"<div>更新于 2021-06-10 <a href="a.html">第一篇文章标题</a><a href="b.html">第二篇文章标题</a></div>"#,
+        );
+        assert!(got.is_empty(), "{got:?}");
+    }
+}
