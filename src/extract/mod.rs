@@ -3,6 +3,7 @@
 //! No network, no clock: every pattern seen on a real government CMS gets a fixture and a test here.
 //! [`extract_page`] runs them all; `zwgk-audit inspect` prints its result as JSON (CONTRACT.md).
 
+pub mod annual_report;
 pub mod dates;
 pub mod lists;
 pub mod media;
@@ -147,7 +148,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
     PageFacts {
         url: url.to_string(),
-        title,
+        title: title.clone(),
         publish_date,
         fields: meta.fields,
         breadcrumb: text::breadcrumb(&doc),
@@ -157,6 +158,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         attachments,
         media: media::media(&doc),
         paging: paging::paging(url, &base, &doc),
+        annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
         ..PageFacts::default()
     }
