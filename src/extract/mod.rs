@@ -160,7 +160,6 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         paging: paging::paging(url, &base, &doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
-        ..PageFacts::default()
     }
 }
 
@@ -261,6 +260,57 @@ mod tests {
         let urls: Vec<_> = f.links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(urls, ["http://gov.example.cn/x/c.html", "http://gov.example.cn/x/d.pdf"]);
         assert_eq!(f.attachments.len(), 1);
+    }
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/fixtures/extract/{name}", env!("CARGO_MANIFEST_DIR")))
+            .expect("fixture")
+    }
+
+    #[test]
+    fn detail_page_ignores_distractor_dates() {
+        let url = Url::parse("http://gov.example.cn/xxgk/gzdt/202111/t20211115_90.html").unwrap();
+        let f = extract_page(&url, &fixture("detail_distractors.html"));
+        assert_eq!(f.title.as_deref(), Some("某某区召开2021年安全生产工作会议"));
+        assert_eq!(f.publish_date, NaiveDate::from_ymd_opt(2021, 11, 15));
+        assert_eq!(f.breadcrumb, ["首页", "信息公开", "工作动态"]);
+        assert_eq!(f.media, Media { images: 1, videos: 1, embeds: 0 });
+        assert_eq!(f.attachments.len(), 1);
+        assert_eq!(f.fields, Fields::default());
+        assert!(f.annual_report.is_none());
+    }
+
+    #[test]
+    fn metadata_table_date_is_the_publish_date_without_meta() {
+        let url = Url::parse("http://www.example.gov.cn/zhengce/content/2020-03/09/content_1.htm").unwrap();
+        let f = extract_page(&url, &fixture("meta_table_govcn.html"));
+        assert_eq!(f.publish_date, NaiveDate::from_ymd_opt(2020, 3, 9));
+        assert_eq!(f.title.as_deref(), Some("某某省人民政府办公厅关于加强节能工作的通知"));
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic_and_stay_fast() {
+        let url = Url::parse("http://x.cn/a/index.html").unwrap();
+        let deep = "<div>".repeat(5000) + "索引号：" + &"</div>".repeat(5000);
+        let many: String = (0..20_000)
+            .map(|i| format!("<li><a href='{i}.html'>第{i}条新闻标题</a><span>2021-06-10</span></li>"))
+            .collect();
+        let odd = "<table><tr><td rowspan=99999 colspan=99999>本年新收 予以公开</td></tr></table>\u{0}\u{feff}𝕏 发布时间：２０２１年１３月４０日 ";
+        for html in [
+            deep.as_str(),
+            many.as_str(),
+            odd,
+            "",
+            "<",
+            "<a href='http://[::1'>x</a>",
+            "<script>createPageHTML(1e9,0,'i','html')</script>",
+        ] {
+            let start = std::time::Instant::now();
+            let f = extract_page(&url, html);
+            assert!(start.elapsed().as_secs() < 20, "too slow");
+            assert!(f.paging.len() <= paging::MAX_PAGES);
+        }
+        assert_eq!(extract_page(&url, &many).list_entries.len(), 5000);
     }
 
     #[test]
