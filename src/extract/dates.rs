@@ -6,6 +6,7 @@
 //! publication date in a fixed order of trust: publication meta tags, then the metadata table, then a labelled
 //! date (发布时间：…), then a bare date line right below the heading.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
@@ -154,9 +155,16 @@ fn is_footer_line(s: &str) -> bool {
 }
 
 /// A date introduced by a publication label (发布时间：, 发布日期：, 日期：, 时间：) in the page's lines.
-pub fn labelled_date(lines: &[Line]) -> Option<NaiveDate> {
-    lines.iter().filter(|l| !is_footer_line(&l.text)).find_map(|l| {
+/// Lines that belong to a list entry (the entry's title on the line or the line before) are skipped: a list
+/// row's date is the entry's, not the page's.
+pub fn labelled_date(lines: &[Line], entry_titles: &HashSet<&str>) -> Option<NaiveDate> {
+    lines.iter().enumerate().filter(|(_, l)| !is_footer_line(&l.text)).find_map(|(i, l)| {
         let m = LABELLED_RE.find(&l.text)?;
+        let before = l.text[..m.start()].trim();
+        let prev = i.checked_sub(1).and_then(|p| lines.get(p)).map_or("", |p| p.text.as_str());
+        if entry_titles.contains(before) || entry_titles.contains(prev) {
+            return None;
+        }
         let rest: String = l.text[m.end()..].chars().take(40).collect();
         let n = normalize_digits(&rest);
         // The date must follow the label directly, not somewhere later in the sentence.
@@ -217,6 +225,22 @@ mod tests {
         for s in ["发布时间：2021-06-10", "2021-06-10 通知", "第2021-06-10号文"] {
             assert!(!is_bare_date(s), "{s}");
         }
+    }
+
+    #[test]
+    fn labelled_dates() {
+        let lines = |xs: &[&str]| xs.iter().map(|t| Line { text: t.to_string() }).collect::<Vec<_>>();
+        let none = HashSet::new();
+        let l =
+            lines(&["办公时间：周一至周五", "来源：某局 发布时间：2021年11月15日 10:20", "时间：2020-01-01"]);
+        assert_eq!(labelled_date(&l, &none), NaiveDate::from_ymd_opt(2021, 11, 15));
+        let l = lines(&["版权所有 © 2023 发布日期：2023-01-01", "日期：2021-06-10"]);
+        assert_eq!(labelled_date(&l, &none), NaiveDate::from_ymd_opt(2021, 6, 10));
+        let l = lines(&["会议于发布时间：之后 2021-06-10 召开"]);
+        assert_eq!(labelled_date(&l, &none), None);
+        let titles: HashSet<&str> = ["某镇召开防汛会议"].into_iter().collect();
+        let l = lines(&["某镇召开防汛会议 发布时间：2021-06-10", "某镇召开防汛会议", "发布时间：2021-06-10"]);
+        assert_eq!(labelled_date(&l, &titles), None, "a list row's date is not the page's");
     }
 
     #[test]

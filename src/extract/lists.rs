@@ -5,7 +5,7 @@
 //! pairs, the date before the title or in brackets. What they share: a row is the smallest element around one
 //! link that also holds a date. Links in menus, footers and friend-link blocks are not entries.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Selector};
@@ -61,10 +61,37 @@ fn row_date(row: ElementRef, title: &str) -> Option<chrono::NaiveDate> {
     parse_date(&rest)
 }
 
+/// Shortest title of an undated entry: shorter link texts are column names, not documents.
+const MIN_UNDATED_TITLE: usize = 10;
+
+/// Whether `list` holds a run of at least three `row_tag` rows, each one link that is most of the row's text,
+/// with long titles, and is not a menu.
+fn is_undated_list(list: ElementRef, row_tag: &str) -> bool {
+    if !matches!(row_tag, "li" | "tr" | "dl" | "div" | "dd") || super::nav::is_menu(list) {
+        return false;
+    }
+    let mut rows = 0usize;
+    for child in
+        list.children().filter_map(ElementRef::wrap).filter(|c| c.value().name() == row_tag).take(500)
+    {
+        if link_count(child) != Some(1) {
+            continue;
+        }
+        let link_text: usize =
+            child.select(&A_SEL).next().map(|a| anchor_title(a).chars().count()).unwrap_or(0);
+        let text = element_text(child).chars().count();
+        if link_text >= MIN_UNDATED_TITLE && text <= link_text + 30 {
+            rows += 1;
+        }
+    }
+    rows >= 3
+}
+
 /// The list entries of the page, in page order, deduplicated by URL.
 pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    let mut undated = HashMap::new();
     for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
         let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
         if matches!(zone_of(a), Zone::Nav | Zone::Footer | Zone::Paging) {
@@ -83,6 +110,7 @@ pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
         if title.chars().count() < 4 || is_bare_date(&title) {
             continue;
         }
+        let mut single_link_row = None;
         if date.is_none() {
             let mut node = a.parent().and_then(ElementRef::wrap);
             for _ in 0..4 {
@@ -90,6 +118,7 @@ pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
                 if matches!(row.value().name(), "body" | "html") || link_count(row).is_none_or(|n| n > 1) {
                     break;
                 }
+                single_link_row = Some(row);
                 date = row_date(row, &title);
                 if date.is_some() {
                     break;
@@ -97,9 +126,17 @@ pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
                 node = row.parent().and_then(ElementRef::wrap);
             }
         }
-        let Some(date) = date else { continue };
+        if date.is_none() {
+            // An undated entry: one row of a run of similar one-link rows with long titles.
+            let Some(row) = single_link_row else { continue };
+            let Some(list) = row.parent().and_then(ElementRef::wrap) else { continue };
+            let ok = *undated.entry(list.id()).or_insert_with(|| is_undated_list(list, row.value().name()));
+            if !ok || title.chars().count() < MIN_UNDATED_TITLE || super::is_attachment_url(&url) {
+                continue;
+            }
+        }
         if seen.insert(url.to_string()) {
-            out.push(ListEntry { title, url: url.to_string(), date: Some(date) });
+            out.push(ListEntry { title, url: url.to_string(), date });
         }
     }
     out
@@ -175,6 +212,19 @@ mod tests {
         );
         assert_eq!(got[0].1, "http://gov.example.cn/xxgk/gzdt/202401/t20240118_301.html");
         assert_eq!(got[2].2, d(2022, 1, 28));
+    }
+
+    #[test]
+    fn undated_lists_need_a_run_of_long_titles() {
+        let html = r#"<ul class="list"><li><a href="a.html">某某街道政府信息公开指南（2021年修订）</a></li>
+            <li><a href="b.html">某某街道依申请公开政府信息工作规程</a></li>
+            <li><a href="c.html">某某街道政府信息公开保密审查制度</a></li></ul>
+            <div class="content"><p>详见<a href="d.html">某某街道关于进一步做好政务公开工作的通知</a>。</p></div>
+            <ul><li><a href="e/">政策解读</a></li><li><a href="f/">工作动态</a></li><li><a href="g/">通知公告</a></li></ul>"#;
+        let got = entries(html);
+        let urls: Vec<&str> = got.iter().map(|e| e.1.rsplit('/').next().unwrap()).collect();
+        assert_eq!(urls, ["a.html", "b.html", "c.html"]);
+        assert!(got.iter().all(|e| e.2.is_none()));
     }
 
     #[test]

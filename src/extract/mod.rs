@@ -140,11 +140,12 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let lines = text::lines(&doc);
     let meta = metadata::metadata(&lines);
     let title = text::title(&doc, meta.title.as_deref());
+    let list_entries = lists::list_entries(&base, &doc);
+    let entry_titles = list_entries.iter().map(|e| e.title.as_str()).collect();
     let publish_date = dates::meta_publish_date(&doc)
         .or(meta.fields.publish_date)
-        .or_else(|| dates::labelled_date(&lines))
+        .or_else(|| dates::labelled_date(&lines, &entry_titles))
         .or_else(|| dates::date_below_heading(&lines, title.as_deref()));
-    let list_entries = lists::list_entries(&base, &doc);
     let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
     PageFacts {
         url: url.to_string(),

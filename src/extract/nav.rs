@@ -116,6 +116,11 @@ fn menu_group(el: ElementRef) -> Option<bool> {
     Some(short * 5 >= hrefs.len() * 4 && parse_date(&text).is_none() && chars <= link_chars * 3 / 2 + 20)
 }
 
+/// Whether a container is a group of menu links (see the module doc).
+pub fn is_menu(el: ElementRef) -> bool {
+    menu_group(el) == Some(true)
+}
+
 /// The page's column navigation, in page order, deduplicated by (name, URL). `entries` are list-entry URLs.
 pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
     let mut out = Vec::new();
