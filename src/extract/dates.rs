@@ -173,11 +173,21 @@ pub fn labelled_date(lines: &[Line], entry_titles: &HashSet<&str>) -> Option<Nai
     })
 }
 
-/// A date standing alone on a line just below the heading (`<h1>…</h1><span>2021-06-10</span>`).
+/// A date opening a short line just below the heading (`<h1>…</h1><span>2021-06-10</span>`, or
+/// `2021-06-10 09:30 来源：某局`): the page's own date line, unlabelled.
 pub fn date_below_heading(lines: &[Line], heading: Option<&str>) -> Option<NaiveDate> {
+    static OPENING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[\[【（(]?\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?:\s|[\]】）)]|$)")
+            .expect("static regex")
+    });
     let heading = heading?;
-    let pos = lines.iter().position(|l| l.text == heading)?;
-    lines[pos + 1..].iter().take(4).find(|l| is_bare_date(&l.text)).and_then(|l| parse_date(&l.text))
+    let pos = lines.iter().take(5000).position(|l| l.text == heading)?;
+    lines[pos + 1..]
+        .iter()
+        .take(4)
+        .filter(|l| l.text.chars().count() <= 80 && !is_footer_line(&l.text))
+        .find(|l| is_bare_date(&l.text) || OPENING.is_match(&normalize_digits(&l.text)))
+        .and_then(|l| parse_date(&l.text))
 }
 
 #[cfg(test)]
@@ -241,6 +251,16 @@ mod tests {
         let titles: HashSet<&str> = ["某镇召开防汛会议"].into_iter().collect();
         let l = lines(&["某镇召开防汛会议 发布时间：2021-06-10", "某镇召开防汛会议", "发布时间：2021-06-10"]);
         assert_eq!(labelled_date(&l, &titles), None, "a list row's date is not the page's");
+    }
+
+    #[test]
+    fn unlabelled_date_under_the_heading() {
+        let lines = |xs: &[&str]| xs.iter().map(|t| Line { text: t.to_string() }).collect::<Vec<_>>();
+        let l = lines(&["首页", "某镇召开会议", "2021-06-10 09:30 来源：某镇", "正文写于2020-01-01"]);
+        assert_eq!(date_below_heading(&l, Some("某镇召开会议")), NaiveDate::from_ymd_opt(2021, 6, 10));
+        let l = lines(&["某镇召开会议", "会议于2021年6月10日召开"]);
+        assert_eq!(date_below_heading(&l, Some("某镇召开会议")), None);
+        assert_eq!(date_below_heading(&l, None), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
@@ -87,10 +88,44 @@ fn is_undated_list(list: ElementRef, row_tag: &str) -> bool {
     rows >= 3
 }
 
-/// The list entries of the page, in page order, deduplicated by URL.
+/// The list entries of the page, in page order, deduplicated by URL; entries that a data script carries
+/// (Hanweb's `<script type="text/xml"><record><![CDATA[<li>…</li>]]></record>`) come after the page's own.
 pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    entries_in(base, doc, &mut out, &mut seen);
+    if let Some(records) = data_script_records(doc) {
+        entries_in(base, &Html::parse_fragment(&records), &mut out, &mut seen);
+    }
+    out
+}
+
+static SCRIPT_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("script").expect("static selector"));
+static CDATA_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<!\[CDATA\[(.*?)\]\]>").expect("static regex"));
+/// Most bytes of record HTML read from data scripts.
+const MAX_RECORD_BYTES: usize = 2 << 20;
+
+/// The HTML carried by `<record><![CDATA[…]]></record>` data scripts, concatenated, if any.
+fn data_script_records(doc: &Html) -> Option<String> {
+    let mut html = String::new();
+    for s in doc.select(&SCRIPT_SEL).take(200) {
+        let code: String = s.text().collect();
+        if !code.contains("<record") {
+            continue;
+        }
+        for c in CDATA_RE.captures_iter(&code) {
+            if html.len() + c[1].len() > MAX_RECORD_BYTES {
+                break;
+            }
+            html.push_str(&c[1]);
+            html.push('\n');
+        }
+    }
+    if html.is_empty() { None } else { Some(html) }
+}
+
+fn entries_in(base: &Url, doc: &Html, out: &mut Vec<ListEntry>, seen: &mut HashSet<String>) {
     let mut undated = HashMap::new();
     for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
         let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
@@ -139,7 +174,6 @@ pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
             out.push(ListEntry { title, url: url.to_string(), date });
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -225,6 +259,17 @@ mod tests {
         let urls: Vec<&str> = got.iter().map(|e| e.1.rsplit('/').next().unwrap()).collect();
         assert_eq!(urls, ["a.html", "b.html", "c.html"]);
         assert!(got.iter().all(|e| e.2.is_none()));
+    }
+
+    #[test]
+    fn hanweb_data_script_records() {
+        let html = r#"<div id="4821"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=2&path=/&columnid=4821"></a>]]></nextgroup>
+            <recordset><record><![CDATA[<li><a href="/art/2021/6/10/art_4821_1.html" target="_blank">某镇召开防汛工作会议</a><span>2021-06-10</span></li>]]></record>
+            <record><![CDATA[<li><a href="/art/2021/6/9/art_4821_2.html">某镇开展安全生产检查</a><span>2021-06-09</span></li>]]></record></recordset></datastore></script></div>"#;
+        let got = entries(html);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].1, "http://gov.example.cn/art/2021/6/10/art_4821_1.html");
+        assert_eq!(got[1].2, d(2021, 6, 9));
     }
 
     #[test]

@@ -135,6 +135,14 @@ static HEADING_SEL: LazyLock<Selector> = LazyLock::new(|| {
     .expect("static selector")
 });
 
+static STRONG_HEADING_SEL: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(
+        ".article-title, .article_title, .arti_title, .artTitle, .news-title, .news_title, .content-title, \
+         .content_title, .detail-title, .detail_title, .xxgk_title, h1",
+    )
+    .expect("static selector")
+});
+
 /// Separators between an article title and the site name in `<title>`.
 static TITLE_SPLIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*(?:_|\||｜|——|--|\s-\s|—\s|\s—)\s*").expect("static regex"));
@@ -193,6 +201,26 @@ pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
         let h = compact(h);
         h.chars().count() >= 4 && !clean_c.is_empty() && (clean_c.contains(&h) || h.contains(&clean_c))
     };
+    // A <title> that is only the site's name says nothing about the page: an article heading does.
+    let site_only = SITE_NAME.is_match(&cleaned) && cleaned.chars().count() <= 16;
+    if site_only || cleaned.is_empty() {
+        let strong = doc
+            .select(&STRONG_HEADING_SEL)
+            .take(20)
+            .filter(|h| {
+                let attrs = format!(
+                    "{} {}",
+                    h.value().attr("class").unwrap_or(""),
+                    h.value().attr("id").unwrap_or("")
+                );
+                !attrs.to_ascii_lowercase().contains("logo")
+            })
+            .map(element_text)
+            .find(|t| (4..=200).contains(&t.chars().count()) && *t != cleaned);
+        if let Some(h) = strong {
+            return Some(h);
+        }
+    }
     if let Some(h) = headings.iter().find(|h| matches_title(h)) {
         return Some(h.clone());
     }
@@ -316,6 +344,10 @@ mod tests {
         let doc = Html::parse_document("<title>工作动态_某某镇</title><body><h1>某某镇人民政府</h1></body>");
         assert_eq!(title(&doc, None).as_deref(), Some("工作动态"));
         assert_eq!(title(&doc, Some("某镇2021年工作要点")).as_deref(), Some("某镇2021年工作要点"));
+        let doc = Html::parse_document(
+            "<title>某某区人民政府</title><body><h1 class=logo>某某区人民政府</h1><h1>关于开展安全检查的通知</h1></body>",
+        );
+        assert_eq!(title(&doc, None).as_deref(), Some("关于开展安全检查的通知"));
     }
 
     #[test]
