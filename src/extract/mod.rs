@@ -12,6 +12,8 @@ pub mod nav;
 pub mod paging;
 pub mod text;
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use scraper::{Html, Selector};
 use serde::Serialize;
@@ -166,8 +168,9 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
 
 /// The URL relative links resolve against: `<base href>` when present and valid, else the page URL.
 pub fn base_url(url: &Url, doc: &Html) -> Url {
-    let sel = Selector::parse("base[href]").expect("static selector");
-    doc.select(&sel)
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("base[href]").expect("static selector"));
+    doc.select(&SEL)
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|h| url.join(h.trim()).ok())
@@ -211,10 +214,11 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
 }
 
 fn links(base: &Url, doc: &Html) -> Vec<Link> {
-    let sel = Selector::parse("a[href], iframe[src], frame[src]").expect("static selector");
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("a[href], iframe[src], frame[src]").expect("static selector"));
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for el in doc.select(&sel) {
+    for el in doc.select(&SEL) {
         let v = el.value();
         let Some(href) = v.attr("href").or_else(|| v.attr("src")) else { continue };
         let Some(u) = resolve(base, href) else { continue };

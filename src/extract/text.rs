@@ -161,10 +161,15 @@ pub fn clean_title(raw: &str) -> String {
         parts.pop();
     }
     if parts.len() > 1 {
-        // Keep the article title intact even when it contained a separator-like character.
+        // `_` and `|` only ever separate the site's parts: the article is the first. Dashes may belong to the
+        // article title itself (——记…): keep it intact up to the last part that is not a site name.
         let first = parts[0];
-        let last = parts[parts.len() - 1];
         let start = raw.find(first).unwrap_or(0);
+        let after_first = &raw[start + first.len()..];
+        if after_first.trim_start().starts_with(['_', '|', '｜']) {
+            return first.trim().to_string();
+        }
+        let last = parts[parts.len() - 1];
         let end = raw.rfind(last).map(|i| i + last.len()).unwrap_or(raw.len());
         return raw[start..end.max(start)].trim().to_string();
     }
@@ -267,10 +272,13 @@ fn crumb_tokens(el: ElementRef) -> Vec<String> {
             tokens.extend(CRUMB_SPLIT.split(&t).map(clean_text));
         }
     }
+    // Page tools often share the breadcrumb's bar (字号：大 中 小 | 打印 | 关闭): the trail ends there.
+    let tool = |t: &str| ["字号", "打印", "关闭", "分享", "收藏", "字体", "【"].iter().any(|w| t.contains(w));
     tokens
         .into_iter()
         .map(|t| CRUMB_LABEL.replace(&t, "").trim().to_string())
-        .filter(|t| !t.is_empty() && t.chars().count() <= 40)
+        .take_while(|t| !tool(t))
+        .filter(|t| t.chars().count() <= 40 && t.chars().any(|c| c.is_alphanumeric()))
         .collect()
 }
 
@@ -329,6 +337,8 @@ mod tests {
             ("政府信息公开年报 - 某某街道办事处 - 某某区政府门户网站", "政府信息公开年报"),
             ("2020-2021年度工作总结", "2020-2021年度工作总结"),
             ("某某局工作动态|某某市人民政府", "某某局工作动态"),
+            ("关于批准某决议__2007年第23号公报_中国政府网", "关于批准某决议"),
+            ("学习先进——记某某同志 - 某某区人民政府", "学习先进——记某某同志"),
         ] {
             assert_eq!(clean_title(raw), want, "{raw}");
         }
