@@ -116,6 +116,28 @@ fn menu_group(el: ElementRef) -> Option<bool> {
     Some(short * 5 >= hrefs.len() * 4 && parse_date(&text).is_none() && chars <= link_chars * 3 / 2 + 20)
 }
 
+/// Link words that name no column (更多>>, 详情, more).
+fn is_generic(text: &str) -> bool {
+    let t = text.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    matches!(
+        t.as_str(),
+        "更多" | "more" | "详细" | "详情" | "查看" | "查看更多" | "进入" | "点击进入" | "返回" | "返回顶部"
+    )
+}
+
+/// Whether a link is a content box's heading (`<h3><a>工作动态</a></h3>` above the box's list): the
+/// column's entry point.
+fn in_box_heading(a: ElementRef) -> bool {
+    a.ancestors().filter_map(ElementRef::wrap).take(3).any(|e| {
+        let v = e.value();
+        let class = v.attr("class").unwrap_or("").to_ascii_lowercase();
+        matches!(v.name(), "h2" | "h3" | "h4" | "h5" | "h6")
+            || class
+                .split_whitespace()
+                .any(|c| c.contains("tit") || c == "hd" || c.ends_with("-hd") || c.ends_with("_hd"))
+    })
+}
+
 /// Whether a container is a group of menu links (see the module doc).
 pub fn is_menu(el: ElementRef) -> bool {
     menu_group(el) == Some(true)
@@ -131,12 +153,17 @@ pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
         let text = nav_text(&element_text(a));
         let text =
             if text.is_empty() { a.value().attr("title").map(nav_text).unwrap_or_default() } else { text };
-        if !is_short(&text) || entries.contains(url.as_str()) || text.chars().all(|c| c.is_ascii_digit()) {
+        if !is_short(&text)
+            || entries.contains(url.as_str())
+            || text.chars().all(|c| c.is_ascii_digit())
+            || is_generic(&text)
+        {
             continue;
         }
         let keep = match zone_of(a) {
             Zone::Nav => true,
             Zone::Footer | Zone::Paging => false,
+            _ if in_box_heading(a) => true,
             Zone::MaybeNav | Zone::Content => {
                 let mut node = a.parent().and_then(ElementRef::wrap);
                 let mut verdict = false;
@@ -187,6 +214,12 @@ mod tests {
                 &["政府信息公开年报", "公开指南", "依申请公开"],
             ),
             (r#"<div id="leftnav"><h3><a href="jg/">机构职能</a></h3></div>"#, &["机构职能"]),
+            (
+                r#"<div class="box"><div class="box-tit"><a href="gzdt/">工作动态</a><a href="gzdt/" class="more">更多</a></div>
+                <ul><li><a href="gzdt/1.html">某镇召开防汛工作会议</a><span>2021-06-10</span></li>
+                <li><a href="gzdt/2.html">某镇开展安全检查</a><span>2021-06-09</span></li></ul></div>"#,
+                &["工作动态"],
+            ),
         ];
         for (html, want) in cases {
             assert_eq!(names(html), *want, "{html}");
