@@ -19,8 +19,9 @@ static REPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"((?:19|20)\d{2})\s*年度?.{0,30}?(?:政府)?信息公开.{0,12}?(?:年度报告|年报)")
         .expect("static regex")
 });
-static SECTION_NO: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[一二三四五六][、.．]").expect("static regex"));
+static SECTION_NO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[一二三四五六]\s*[、.．]|第[一二三四五六]部分|[1-6]\s*[、．])").expect("static regex")
+});
 static ITEM_NO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,2})\s*[.．、]").expect("static regex"));
 
@@ -256,6 +257,19 @@ mod tests {
         assert_eq!(v("total"), s([11, 3, 0, 0, 1, 0, 15]));
         assert_eq!(v("carried_forward"), s([2, 0, 0, 0, 0, 0, 2]));
         assert_eq!(rows.len(), 6 + 8 + 3 + 5 + 3);
+    }
+
+    #[test]
+    fn section_variants_and_a_missing_section() {
+        let doc = Html::parse_document(
+            "<h2>第一部分 总体情况</h2><p>（一）主动公开</p><h2>第二部分 主动公开政府信息情况</h2>\
+             <h2>第四部分 政府信息公开行政复议、行政诉讼情况</h2><p>五、存在的主要问题及改进情况</p><p>六、其他需要报告的事项</p>",
+        );
+        let r = annual_report(&doc, Some("某局2020年政府信息公开工作年报"), &lines(&doc)).expect("report");
+        assert_eq!(r.year, 2020);
+        assert_eq!(r.sections.len(), 5, "{:?}", r.sections);
+        assert_eq!(r.sections[2], "第四部分 政府信息公开行政复议、行政诉讼情况");
+        assert!(r.applications.is_none());
     }
 
     #[test]

@@ -109,7 +109,12 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
         if let Some((k, _)) = &param {
             param_template.get_or_insert((u.clone(), k.clone()));
         }
-        if is_pager_word(&text) || (in_pager && (digits || text == "首页")) || param.is_some() {
+        let numbered_sibling = digits && same_dir_numbered(page, &u);
+        if is_pager_word(&text)
+            || (in_pager && (digits || text == "首页"))
+            || param.is_some()
+            || numbered_sibling
+        {
             urls.push(u);
         }
     }
@@ -150,6 +155,15 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
     let mut seen = HashSet::new();
     seen.insert(page.to_string());
     urls.into_iter().map(|u| u.to_string()).filter(|u| seen.insert(u.clone())).take(MAX_PAGES).collect()
+}
+
+/// `index_3.html` next to `index.html`: a numbered page in the list page's own directory.
+fn same_dir_numbered(page: &Url, u: &Url) -> bool {
+    static NUMBERED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\w+_\d{1,4}\.\w+$").expect("static regex"));
+    let dir = |x: &Url| x.path().rsplit_once('/').map(|(d, _)| d.to_string());
+    let file = u.path().rsplit('/').next().unwrap_or("");
+    u.host() == page.host() && dir(u) == dir(page) && NUMBERED.is_match(file)
 }
 
 fn is_index(u: &Url) -> bool {
@@ -212,6 +226,11 @@ mod tests {
             r#"<a href="index_1.html">下一页</a><a href="index_9.html">尾页</a><a href="other.html">其他文章标题</a>"#,
         );
         assert_eq!(got, ["http://g.cn/list/index_1.html", "http://g.cn/list/index_9.html"]);
+        let got = pages(
+            "http://g.cn/list/index.html",
+            r#"<div class="page"><a href="index_1.html">2</a><a href="index_2.html">3</a></div><a href="/other/x_1.html">4</a>"#,
+        );
+        assert_eq!(got, ["http://g.cn/list/index_1.html", "http://g.cn/list/index_2.html"]);
         let got = pages(
             "http://g.cn/l/index.html",
             r#"<script>createPageHTML(99999999, 0, "index", "html");</script>"#,
