@@ -46,17 +46,10 @@ fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The report when the page is a 年报: detected from the title, or from a heading among the first lines.
+/// The report when the page is a 年报, as its title says.
 pub fn annual_report(doc: &Html, title: Option<&str>, lines: &[Line]) -> Option<AnnualReport> {
-    let year = title.and_then(|t| REPORT_RE.captures(&compact(t)).and_then(|c| c[1].parse().ok())).or_else(
-        || {
-            lines
-                .iter()
-                .take(80)
-                .filter(|l| l.text.chars().count() <= 80)
-                .find_map(|l| REPORT_RE.captures(&compact(&l.text)).and_then(|c| c[1].parse().ok()))
-        },
-    )?;
+    // The page's own title decides: a 年报 list page mentions reports in its entries but is none.
+    let year = title.and_then(|t| REPORT_RE.captures(&compact(t)).and_then(|c| c[1].parse().ok()))?;
     let sections = sections(lines);
     let applications = doc.select(&TABLE_SEL).take(200).find(|t| is_table3(*t)).and_then(table3);
     Some(AnnualReport { year, sections, applications })
@@ -270,6 +263,14 @@ mod tests {
         assert_eq!(r.sections.len(), 5, "{:?}", r.sections);
         assert_eq!(r.sections[2], "第四部分 政府信息公开行政复议、行政诉讼情况");
         assert!(r.applications.is_none());
+    }
+
+    #[test]
+    fn a_list_of_reports_is_not_a_report() {
+        let doc = Html::parse_document(
+            r#"<title>政府信息公开年报_某某街道</title><ul><li><a href="a.html">某某街道2023年度政府信息公开工作年度报告</a></li></ul>"#,
+        );
+        assert!(annual_report(&doc, Some("政府信息公开年报"), &lines(&doc)).is_none());
     }
 
     #[test]
