@@ -98,7 +98,7 @@ fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
-/// Finds the first valid date in `s`, with its byte range in the normalised string.
+/// Finds the first valid date in `s` (Arabic digits first, then Chinese numerals).
 fn find_date(s: &str) -> Option<NaiveDate> {
     let n = normalize_digits(s);
     for c in DATE_RE.captures_iter(&n) {
@@ -141,6 +141,21 @@ pub fn meta_publish_date(doc: &Html) -> Option<NaiveDate> {
         let name = name.trim().to_ascii_lowercase();
         if PUB_META.contains(&name.as_str()) { parse_date(v.attr("content")?) } else { None }
     })
+}
+
+/// The page's publication date, in order of trust: publication `<meta>`, the metadata table's 发布日期
+/// (`table_date`), a labelled date outside list rows, then an unlabelled date line under the heading.
+pub fn publish_date(
+    doc: &Html,
+    lines: &[Line],
+    table_date: Option<NaiveDate>,
+    entry_titles: &HashSet<&str>,
+    heading: Option<&str>,
+) -> Option<NaiveDate> {
+    meta_publish_date(doc)
+        .or(table_date)
+        .or_else(|| labelled_date(lines, entry_titles))
+        .or_else(|| date_below_heading(lines, heading))
 }
 
 /// Whether a line belongs to a footer (copyright, ICP licence) and must not give a date.

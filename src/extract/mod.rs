@@ -2,6 +2,15 @@
 //!
 //! No network, no clock: every pattern seen on a real government CMS gets a fixture and a test here.
 //! [`extract_page`] runs them all; `zwgk-audit inspect` prints its result as JSON (CONTRACT.md).
+//!
+//! - [`text`]: the page as visible lines; title; breadcrumb.
+//! - [`dates`]: [`dates::parse_date`] for every date format, and the publication date's order of trust.
+//! - [`metadata`]: the 信息公开 metadata table (索引号, 分类, 发布机构 …) into [`Fields`].
+//! - [`lists`]: a column's document list ([`ListEntry`]), including Hanweb data-script records.
+//! - [`nav`]: the column navigation, told apart from entries, footers and friend links.
+//! - [`paging`]: the list's other pages, from links and from JavaScript pagers (bounded).
+//! - [`media`]: content image, video and player counts.
+//! - [`annual_report`]: a 年报's year, sections and table 三.
 
 pub mod annual_report;
 pub mod dates;
@@ -144,10 +153,8 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let title = text::title(&doc, meta.title.as_deref());
     let list_entries = lists::list_entries(&base, &doc);
     let entry_titles = list_entries.iter().map(|e| e.title.as_str()).collect();
-    let publish_date = dates::meta_publish_date(&doc)
-        .or(meta.fields.publish_date)
-        .or_else(|| dates::labelled_date(&lines, &entry_titles))
-        .or_else(|| dates::date_below_heading(&lines, title.as_deref()));
+    let publish_date =
+        dates::publish_date(&doc, &lines, meta.fields.publish_date, &entry_titles, title.as_deref());
     let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
     PageFacts {
         url: url.to_string(),
