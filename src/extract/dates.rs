@@ -180,7 +180,11 @@ pub fn labelled_date(lines: &[Line], entry_titles: &HashSet<&str>) -> Option<Nai
         if entry_titles.contains(before) || entry_titles.contains(prev) {
             return None;
         }
-        let rest: String = l.text[m.end()..].chars().take(40).collect();
+        let mut rest: String = l.text[m.end()..].chars().take(40).collect();
+        if rest.trim().is_empty() {
+            // The label in one cell, the date in the next.
+            rest = lines.get(i + 1).map(|n| n.text.chars().take(40).collect()).unwrap_or_default();
+        }
         let n = normalize_digits(&rest);
         // The date must follow the label directly, not somewhere later in the sentence.
         let start = DATE_RE.find(&n).map(|d| d.start()).or_else(|| CN_DATE_RE.find(&n).map(|d| d.start()))?;
@@ -261,6 +265,8 @@ mod tests {
         assert_eq!(labelled_date(&l, &none), NaiveDate::from_ymd_opt(2021, 11, 15));
         let l = lines(&["版权所有 © 2023 发布日期：2023-01-01", "日期：2021-06-10"]);
         assert_eq!(labelled_date(&l, &none), NaiveDate::from_ymd_opt(2021, 6, 10));
+        let l = lines(&["发布时间：", "2021-06-12"]);
+        assert_eq!(labelled_date(&l, &none), NaiveDate::from_ymd_opt(2021, 6, 12));
         let l = lines(&["会议于发布时间：之后 2021-06-10 召开"]);
         assert_eq!(labelled_date(&l, &none), None);
         let titles: HashSet<&str> = ["某镇召开防汛会议"].into_iter().collect();

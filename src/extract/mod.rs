@@ -301,6 +301,40 @@ mod tests {
     }
 
     #[test]
+    fn lonsun_list_page() {
+        let url =
+            Url::parse("http://xian.example.gov.cn/public/column/6596?type=4&catId=104&action=list").unwrap();
+        let f = extract_page(&url, &fixture("list_lonsun.html"));
+        assert_eq!(f.title.as_deref(), Some("政策解读"));
+        let entries: Vec<(&str, Option<NaiveDate>)> =
+            f.list_entries.iter().map(|e| (e.title.as_str(), e.date)).collect();
+        assert_eq!(
+            entries,
+            [
+                ("《某某县2021年稳就业实施方案》政策解读", NaiveDate::from_ymd_opt(2021, 6, 8)),
+                ("图解：某某县优化营商环境十条措施", NaiveDate::from_ymd_opt(2021, 5, 27)),
+            ]
+        );
+        let nav: Vec<&str> = f.nav.iter().map(|l| l.text.as_str()).collect();
+        for name in
+            ["政府信息公开指南", "政府信息公开制度", "政府信息公开年报", "政策解读", "文字解读", "图文解读"]
+        {
+            assert!(nav.contains(&name), "{name} missing from {nav:?}");
+        }
+        assert!(!nav.contains(&"网站地图"), "{nav:?}");
+        assert_eq!(f.publish_date, None, "a list page has no publish date of its own");
+        assert_eq!(f.fields, Fields::default());
+        assert_eq!(f.media.images, 0, "the logo is not content");
+        assert_eq!(
+            f.paging,
+            [
+                "http://xian.example.gov.cn/public/column/6596?type=4&catId=104&action=list&pageIndex=2",
+                "http://xian.example.gov.cn/public/column/6596?type=4&catId=104&action=list&pageIndex=3",
+            ]
+        );
+    }
+
+    #[test]
     fn hostile_inputs_do_not_panic_and_stay_fast() {
         let url = Url::parse("http://x.cn/a/index.html").unwrap();
         let deep = "<div>".repeat(5000) + "索引号：" + &"</div>".repeat(5000);

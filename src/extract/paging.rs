@@ -39,6 +39,11 @@ static COUNT_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:count_?page|page_?count|total_?pages?|page_?total|pages?_?num|max_?page|page_?size_?total|totalpagenum|pagecounts?)$")
         .expect("static regex")
 });
+/// A string literal in a script that ends with a page parameter, ready for the number (`"/list?pageIndex="`).
+static PREFIX_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)['"]([^'"\s]{0,300}[?&](?:page|pageno|page_no|pageindex|page_index|pagenum|currentpage|curpage|pn)=)['"]"#)
+        .expect("static regex")
+});
 /// Query parameters that carry a page number.
 static PAGE_PARAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:page|pageno|page_no|pageindex|page_index|pagenum|currentpage|curpage|cur_page|pn|p|start_page)$")
@@ -120,12 +125,16 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
     }
     let mut vars: HashMap<String, usize> = HashMap::new();
     let mut from_call = false;
+    let mut script_prefix: Option<String> = None;
     for s in doc.select(&SCRIPT_SEL).take(200) {
         let code: String = s.text().collect::<String>().chars().take(200_000).collect();
         for c in VAR_RE.captures_iter(&code) {
             if let Ok(n) = c[2].parse::<usize>() {
                 vars.entry(c[1].to_ascii_lowercase()).or_insert(n);
             }
+        }
+        if script_prefix.is_none() {
+            script_prefix = PREFIX_RE.captures(&code).map(|c| c[1].to_string());
         }
         for c in CALL_RE.captures_iter(&code) {
             let num =
@@ -136,7 +145,8 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
             }
         }
     }
-    // A page-count variable alone: the pager's URLs follow the page's own paging links, else TRS naming.
+    // A page-count variable alone: the pager's URLs follow the page's own paging links, or the page's own page
+    // parameter, or a URL prefix in the script ending in a page parameter (`…&pageIndex=`), else TRS naming.
     let count = if from_call {
         None
     } else {
@@ -144,8 +154,13 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
     };
     if let Some(total) = count {
         let total = total.min(MAX_PAGES);
-        if let Some((tpl, key)) = &param_template {
-            urls.extend((1..=total).map(|n| with_param(tpl, key, n)));
+        // Page 1 is the page itself unless its URL already names a page.
+        let first = if page_param(page, page).is_some() { 1 } else { 2 };
+        let own = page_param(page, page).map(|(k, _)| (page.clone(), k));
+        if let Some((tpl, key)) = param_template.or(own) {
+            urls.extend((first..=total).map(|n| with_param(&tpl, &key, n)));
+        } else if let Some(prefix) = script_prefix.as_deref() {
+            urls.extend((first..=total).filter_map(|n| base.join(&format!("{prefix}{n}")).ok()));
         } else if is_index(page) {
             let ext = page.path().rsplit_once('.').map_or("html", |(_, e)| e);
             let ext = if ext.contains('/') { "html" } else { ext };
@@ -212,11 +227,13 @@ mod tests {
             r#"<div class="pagination"><a href="?type=4&catId=7&action=list&pageIndex=2">2</a></div>
                <script>var pager = {pageCount: 3, pageSize: 15};</script>"#,
         );
-        assert!(
-            got.contains(&"http://g.cn/public/column/1?type=4&catId=7&action=list&pageIndex=3".to_string()),
-            "{got:?}"
+        assert_eq!(
+            got,
+            [
+                "http://g.cn/public/column/1?type=4&catId=7&action=list&pageIndex=2",
+                "http://g.cn/public/column/1?type=4&catId=7&action=list&pageIndex=3"
+            ]
         );
-        assert_eq!(got.len(), 3, "{got:?}");
     }
 
     #[test]

@@ -153,7 +153,18 @@ static SITE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `<title>` without site-name suffixes (`关于…的通知_某某区人民政府` → `关于…的通知`).
 pub fn clean_title(raw: &str) -> String {
-    let raw = clean_text(raw);
+    let mut raw = clean_text(raw);
+    // A bare hyphen separates only when what follows is a site name (2020-2021年 must stay whole).
+    while let Some((left, right)) = raw.rsplit_once(['-', '－', '—']) {
+        let right = right.trim();
+        let cjk = right.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        if left.trim().chars().count() >= 2 && cjk && SITE_NAME.is_match(right) && right.chars().count() <= 30
+        {
+            raw = left.trim().to_string();
+        } else {
+            break;
+        }
+    }
     let mut parts: Vec<&str> = TITLE_SPLIT.split(&raw).filter(|p| !p.trim().is_empty()).collect();
     while parts.len() > 1
         && parts.last().is_some_and(|p| SITE_NAME.is_match(p.trim()) && p.chars().count() <= 30)
@@ -336,6 +347,8 @@ mod tests {
             ("关于做好2021年防汛工作的通知_某某区人民政府", "关于做好2021年防汛工作的通知"),
             ("政府信息公开年报 - 某某街道办事处 - 某某区政府门户网站", "政府信息公开年报"),
             ("2020-2021年度工作总结", "2020-2021年度工作总结"),
+            ("政策解读-某某县人民政府", "政策解读"),
+            ("关于2020-2021年度评选的通知-某某区教育局-某某区人民政府", "关于2020-2021年度评选的通知"),
             ("某某局工作动态|某某市人民政府", "某某局工作动态"),
             ("关于批准某决议__2007年第23号公报_中国政府网", "关于批准某决议"),
             ("学习先进——记某某同志 - 某某区人民政府", "学习先进——记某某同志"),
