@@ -140,7 +140,9 @@ fn number(s: &str) -> Option<i64> {
 }
 
 /// The canonical key of a table 三 row from its label cells (outermost first).
-fn row_key(parts: &[String]) -> Option<String> {
+/// `group` is the result group of the rows above (a flat table writes （三）不予公开 on its own row, then 1. 2. …),
+/// updated here.
+fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Option<String> {
     let all = parts.concat();
     let last = parts.last().map(String::as_str).unwrap_or("");
     let simple = [
@@ -151,9 +153,11 @@ fn row_key(parts: &[String]) -> Option<String> {
         ("予以公开", "granted"),
     ];
     if let Some((_, k)) = simple.iter().find(|(w, _)| all.contains(w)) {
+        *group = None;
         return Some((*k).to_string());
     }
     if last.contains("总计") {
+        *group = None;
         return Some("total".to_string());
     }
     let groups = [
@@ -162,7 +166,10 @@ fn row_key(parts: &[String]) -> Option<String> {
         ("不予处理", "not_processed"),
         ("其他处理", "other"),
     ];
-    let (_, g) = groups.iter().find(|(w, _)| all.contains(w))?;
+    if let Some((_, g)) = groups.iter().find(|(w, _)| all.contains(w)) {
+        *group = Some(g);
+    }
+    let g = (*group)?;
     let n = ITEM_NO.captures(last)?;
     Some(format!("{g}_{}", &n[1]))
 }
@@ -178,6 +185,7 @@ fn table3(table: ElementRef) -> Option<Applications> {
     let width = g.iter().map(Vec::len).max().unwrap_or(0);
     let value_start = cols.iter().flatten().min().copied().unwrap_or(width.saturating_sub(COLUMNS.len()));
     let mut rows = BTreeMap::new();
+    let mut group = None;
     for row in &g[first_data..] {
         let mut parts: Vec<String> = Vec::new();
         for c in row.iter().take(value_start) {
@@ -186,7 +194,7 @@ fn table3(table: ElementRef) -> Option<Applications> {
                 parts.push(c);
             }
         }
-        let Some(key) = row_key(&parts) else { continue };
+        let Some(key) = row_key(&parts, &mut group) else { continue };
         let values: Vec<Option<i64>> = if cols.iter().all(Option::is_some) {
             cols.iter().map(|c| c.and_then(|i| row.get(i)).and_then(|v| number(v))).collect()
         } else {
@@ -263,6 +271,32 @@ mod tests {
         assert_eq!(r.sections.len(), 5, "{:?}", r.sections);
         assert_eq!(r.sections[2], "第四部分 政府信息公开行政复议、行政诉讼情况");
         assert!(r.applications.is_none());
+    }
+
+    #[test]
+    fn flat_table_without_spans_or_header() {
+        let row = |label: &str, v: &str| {
+            format!(
+                "<tr><td>{label}</td>{}</tr>",
+                v.split(',').map(|x| format!("<td>{x}</td>")).collect::<String>()
+            )
+        };
+        let mut html = String::from("<title>某局2021年度政府信息公开工作年度报告</title><table>");
+        html += &row("一、本年新收政府信息公开申请数量", "3,0,0,0,0,0,3");
+        html += &row("（一）予以公开", "2,0,0,0,0,0,2");
+        html += &row("（三）不予公开", ",,,,,,");
+        html += &row("1.属于国家秘密", "1,—,/,0,0,0,1");
+        html += &row("2.其他法律行政法规禁止公开", "0,0,0,0,0,0,0");
+        html += &row("（七）总计", "3,0,0,0,0,0,3");
+        html += "</table>";
+        let doc = Html::parse_document(&html);
+        let r =
+            annual_report(&doc, Some("某局2021年度政府信息公开工作年度报告"), &lines(&doc)).expect("report");
+        let rows = r.applications.expect("table").rows;
+        assert_eq!(rows["withheld_1"], [1, 0, 0, 0, 0, 0, 1].map(Some).to_vec());
+        assert!(rows.contains_key("withheld_2"));
+        assert_eq!(rows["total"], [3, 0, 0, 0, 0, 0, 3].map(Some).to_vec());
+        assert_eq!(rows.len(), 5, "{:?}", rows.keys());
     }
 
     #[test]
