@@ -33,7 +33,13 @@ pub enum Zone {
 fn zone_of_name(tag: &str, class_id: &str) -> Option<Zone> {
     let c = class_id;
     let has = |words: &[&str]| words.iter().any(|w| c.contains(w));
-    if tag == "footer" || has(&["foot", "friend", "yqlj", "copyright", "bottom", "links_"]) {
+    // Footer words are matched per class token: `pad-bottom` is a spacing utility, `bottom` a footer.
+    let footer_token = |t: &str| {
+        t.starts_with("foot")
+            || t.starts_with("bottom")
+            || ["footer", "friend", "yqlj", "copyright", "links_"].iter().any(|w| t.contains(w))
+    };
+    if tag == "footer" || c.split_whitespace().any(footer_token) {
         return Some(Zone::Footer);
     }
     if has(&["pagination", "pager", "pagebar", "page_bar", "fenye", "pagenav", "page-nav", "paging"]) {
@@ -245,5 +251,10 @@ mod tests {
         let sel = |s: &str| doc.select(&Selector::parse(s).unwrap()).next().unwrap();
         assert_eq!(zone_of(sel("#f")), Zone::Footer);
         assert_eq!(zone_of(sel("#p")), Zone::Paging);
+        let doc = Html::parse_document(
+            r#"<div class="pad-bottom"><ul class="list"><li><a id="e" href="1.html">x</a></li></ul></div>"#,
+        );
+        let e = doc.select(&Selector::parse("#e").unwrap()).next().unwrap();
+        assert_eq!(zone_of(e), Zone::Content);
     }
 }
