@@ -52,10 +52,14 @@ fn link_count(el: ElementRef) -> Option<usize> {
     Some(hrefs.len())
 }
 
-/// The date shown in a row, outside the title: a date-only child text, else a date in the row's other text.
-fn row_date(row: ElementRef, title: &str) -> Option<chrono::NaiveDate> {
+/// The date shown in a row outside the link: the row's text without the link's text (visible and full title,
+/// so a date inside a title is not taken), when what remains is short enough to be a row's decoration.
+fn row_date(row: ElementRef, link_text: &str, title: &str) -> Option<chrono::NaiveDate> {
     let text = element_text(row);
-    let rest = text.replacen(title, " ", 1);
+    let mut rest = text.replacen(link_text, " ", 1);
+    if !title.is_empty() && title != link_text {
+        rest = rest.replacen(title, " ", 1);
+    }
     if rest.chars().count() > 120 {
         return None;
     }
@@ -132,6 +136,7 @@ fn entries_in(base: &Url, doc: &Html, out: &mut Vec<ListEntry>, seen: &mut HashS
         if matches!(zone_of(a), Zone::Nav | Zone::Footer | Zone::Paging) {
             continue;
         }
+        let link_text = element_text(a);
         let mut title = anchor_title(a);
         // A date inside the anchor itself (<a>title <span>2021-06-10</span></a>).
         let mut date = None;
@@ -154,7 +159,7 @@ fn entries_in(base: &Url, doc: &Html, out: &mut Vec<ListEntry>, seen: &mut HashS
                     break;
                 }
                 single_link_row = Some(row);
-                date = row_date(row, &title);
+                date = row_date(row, &link_text, &title);
                 if date.is_some() {
                     break;
                 }
@@ -270,6 +275,16 @@ mod tests {
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].1, "http://gov.example.cn/art/2021/6/10/art_4821_1.html");
         assert_eq!(got[1].2, d(2021, 6, 9));
+    }
+
+    #[test]
+    fn a_date_inside_a_truncated_title_is_not_the_entry_date() {
+        let got = entries(
+            r#"<li><a href="a.html" title="2021年6月1日区政府常务会议纪要及工作安排">2021年6月1日区政府常务会议纪要…</a><span>2021-06-15</span></li>"#,
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "2021年6月1日区政府常务会议纪要及工作安排");
+        assert_eq!(got[0].2, d(2021, 6, 15));
     }
 
     #[test]
