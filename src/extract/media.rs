@@ -49,6 +49,13 @@ fn is_video_url(s: &str) -> bool {
     VIDEO_EXT.iter().any(|e| path.ends_with(e))
 }
 
+/// How far up a page's structure we look for an enclosing element: bounds the work on deeply nested pages.
+const MAX_ANCESTORS: usize = 60;
+
+fn inside_video(el: ElementRef) -> bool {
+    el.ancestors().filter_map(ElementRef::wrap).take(MAX_ANCESTORS).any(|a| a.value().name() == "video")
+}
+
 fn in_chrome(el: ElementRef) -> bool {
     matches!(zone_of(el), Zone::Footer | Zone::Nav)
         || el
@@ -76,8 +83,7 @@ pub fn media(doc: &Html) -> Media {
     m.videos = u32::try_from(doc.select(&VIDEO_SEL).take(10_000).count()).unwrap_or(u32::MAX);
     for el in doc.select(&LINKED_VIDEO_SEL).take(10_000) {
         let target = el.value().attr("href").or_else(|| el.value().attr("src")).unwrap_or("");
-        let inside_video = el.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().name() == "video");
-        if !inside_video && is_video_url(target) {
+        if is_video_url(target) && !inside_video(el) {
             m.videos = m.videos.saturating_add(1);
         }
     }

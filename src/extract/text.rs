@@ -108,15 +108,18 @@ pub fn lines(doc: &Html) -> Vec<Line> {
 /// Text of an element, whitespace collapsed, scripts and styles skipped.
 pub fn element_text(el: ElementRef) -> String {
     let mut s = String::new();
-    for node in el.descendants() {
-        if let Node::Text(t) = node.value() {
-            let hidden = node
-                .ancestors()
-                .take_while(|a| a.id() != el.id())
-                .any(|a| a.value().as_element().is_some_and(|e| is_hidden(e.name())));
-            if !hidden {
-                s.push_str(t);
+    // Depth-first with an explicit stack, not descending into hidden elements: linear in the subtree.
+    let mut stack: Vec<_> = el.children().collect();
+    stack.reverse();
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(t) => s.push_str(t),
+            Node::Element(e) if !is_hidden(e.name()) => {
+                let from = stack.len();
+                stack.extend(node.children());
+                stack[from..].reverse();
             }
+            _ => {}
         }
     }
     clean_text(&s)
@@ -263,14 +266,16 @@ static CRUMB_SPLIT: LazyLock<Regex> =
 
 fn crumb_tokens(el: ElementRef) -> Vec<String> {
     let mut tokens = Vec::new();
-    for child in el.descendants() {
+    for child in el.descendants().take(2000) {
         let Node::Text(t) = child.value() else { continue };
         let in_link = child
             .ancestors()
             .take_while(|a| a.id() != el.id())
             .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"));
-        let in_script =
-            child.ancestors().any(|a| a.value().as_element().is_some_and(|e| is_hidden(e.name())));
+        let in_script = child
+            .ancestors()
+            .take_while(|a| a.id() != el.id())
+            .any(|a| a.value().as_element().is_some_and(|e| is_hidden(e.name())));
         if in_script {
             continue;
         }
