@@ -86,6 +86,7 @@ pub fn nav_text(s: &str) -> String {
 }
 
 static A_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+static IMG_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("img[alt]").expect("static selector"));
 const MAX_ANCHORS: usize = 5000;
 const MAX_GROUP_NODES: usize = 600;
 
@@ -157,8 +158,16 @@ pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
     for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
         let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
         let text = nav_text(&element_text(a));
-        let text =
-            if text.is_empty() { a.value().attr("title").map(nav_text).unwrap_or_default() } else { text };
+        // An image menu item names its column in the link's title or the image's alt.
+        let text = if text.is_empty() {
+            a.value()
+                .attr("title")
+                .or_else(|| a.select(&IMG_SEL).next().and_then(|i| i.value().attr("alt")))
+                .map(nav_text)
+                .unwrap_or_default()
+        } else {
+            text
+        };
         if !is_short(&text)
             || entries.contains(url.as_str())
             || text.chars().all(|c| c.is_ascii_digit())
@@ -220,6 +229,10 @@ mod tests {
                 &["政府信息公开年报", "公开指南", "依申请公开"],
             ),
             (r#"<div id="leftnav"><h3><a href="jg/">机构职能</a></h3></div>"#, &["机构职能"]),
+            (
+                r#"<ul class="menu"><li><a href="zn/"><img src="zn.png" alt="政府信息公开指南"></a></li><li><a href="nb/" title="政府信息公开年报"><img src="nb.png"></a></li></ul>"#,
+                &["政府信息公开指南", "政府信息公开年报"],
+            ),
             (
                 r#"<div class="box"><div class="box-tit"><a href="gzdt/">工作动态</a><a href="gzdt/" class="more">更多</a></div>
                 <ul><li><a href="gzdt/1.html">某镇召开防汛工作会议</a><span>2021-06-10</span></li>
