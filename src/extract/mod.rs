@@ -2,6 +2,26 @@
 //!
 //! No network, no clock: every pattern seen on a real government CMS gets a fixture and a test here.
 //! [`extract_page`] runs them all; `zwgk-audit inspect` prints its result as JSON (CONTRACT.md).
+//!
+//! - [`text`]: the page as visible lines; title; breadcrumb.
+//! - [`dates`]: [`dates::parse_date`] for every date format, and the publication date's order of trust.
+//! - [`metadata`]: the 信息公开 metadata table (索引号, 分类, 发布机构 …) into [`Fields`].
+//! - [`lists`]: a column's document list ([`ListEntry`]), including Hanweb data-script records.
+//! - [`nav`]: the column navigation, told apart from entries, footers and friend links.
+//! - [`paging`]: the list's other pages, from links and from JavaScript pagers (bounded).
+//! - [`media`]: content image, video and player counts.
+//! - [`annual_report`]: a 年报's year, sections and table 三.
+
+pub mod annual_report;
+pub mod dates;
+pub mod lists;
+pub mod media;
+pub mod metadata;
+pub mod nav;
+pub mod paging;
+pub mod text;
+
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use scraper::{Html, Selector};
@@ -128,20 +148,36 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let links = links(&base, &doc);
     let attachments =
         links.iter().filter(|l| Url::parse(&l.url).is_ok_and(|u| is_attachment_url(&u))).cloned().collect();
+    let lines = text::lines(&doc);
+    let meta = metadata::metadata(&lines);
+    let title = text::title(&doc, meta.title.as_deref());
+    let list_entries = lists::list_entries(&base, &doc);
+    let entry_titles = list_entries.iter().map(|e| e.title.as_str()).collect();
+    let publish_date =
+        dates::publish_date(&doc, &lines, meta.fields.publish_date, &entry_titles, title.as_deref());
+    let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
     PageFacts {
         url: url.to_string(),
-        title: title(&doc),
+        title: title.clone(),
+        publish_date,
+        fields: meta.fields,
+        breadcrumb: text::breadcrumb(&doc),
+        nav: nav::nav(&base, &doc, &entry_urls),
         links,
+        list_entries,
         attachments,
+        media: media::media(&doc),
+        paging: paging::paging(url, &base, &doc),
+        annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
-        ..PageFacts::default()
     }
 }
 
 /// The URL relative links resolve against: `<base href>` when present and valid, else the page URL.
 pub fn base_url(url: &Url, doc: &Html) -> Url {
-    let sel = Selector::parse("base[href]").expect("static selector");
-    doc.select(&sel)
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("base[href]").expect("static selector"));
+    doc.select(&SEL)
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|h| url.join(h.trim()).ok())
@@ -166,11 +202,6 @@ pub fn clean_text(s: &str) -> String {
     out
 }
 
-fn title(doc: &Html) -> Option<String> {
-    let sel = Selector::parse("title").expect("static selector");
-    doc.select(&sel).next().map(|t| clean_text(&t.text().collect::<String>())).filter(|t| !t.is_empty())
-}
-
 /// Resolves an href against the base; only http(s) targets are kept, fragments dropped.
 pub fn resolve(base: &Url, href: &str) -> Option<Url> {
     let href = href.trim();
@@ -190,10 +221,11 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
 }
 
 fn links(base: &Url, doc: &Html) -> Vec<Link> {
-    let sel = Selector::parse("a[href], iframe[src], frame[src]").expect("static selector");
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("a[href], iframe[src], frame[src]").expect("static selector"));
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for el in doc.select(&sel) {
+    for el in doc.select(&SEL) {
         let v = el.value();
         let Some(href) = v.attr("href").or_else(|| v.attr("src")) else { continue };
         let Some(u) = resolve(base, href) else { continue };
@@ -240,6 +272,91 @@ mod tests {
         let urls: Vec<_> = f.links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(urls, ["http://gov.example.cn/x/c.html", "http://gov.example.cn/x/d.pdf"]);
         assert_eq!(f.attachments.len(), 1);
+    }
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/fixtures/extract/{name}", env!("CARGO_MANIFEST_DIR")))
+            .expect("fixture")
+    }
+
+    #[test]
+    fn detail_page_ignores_distractor_dates() {
+        let url = Url::parse("http://gov.example.cn/xxgk/gzdt/202111/t20211115_90.html").unwrap();
+        let f = extract_page(&url, &fixture("detail_distractors.html"));
+        assert_eq!(f.title.as_deref(), Some("某某区召开2021年安全生产工作会议"));
+        assert_eq!(f.publish_date, NaiveDate::from_ymd_opt(2021, 11, 15));
+        assert_eq!(f.breadcrumb, ["首页", "信息公开", "工作动态"]);
+        assert_eq!(f.media, Media { images: 1, videos: 1, embeds: 0 });
+        assert_eq!(f.attachments.len(), 1);
+        assert_eq!(f.fields, Fields::default());
+        assert!(f.annual_report.is_none());
+    }
+
+    #[test]
+    fn metadata_table_date_is_the_publish_date_without_meta() {
+        let url = Url::parse("http://www.example.gov.cn/zhengce/content/2020-03/09/content_1.htm").unwrap();
+        let f = extract_page(&url, &fixture("meta_table_govcn.html"));
+        assert_eq!(f.publish_date, NaiveDate::from_ymd_opt(2020, 3, 9));
+        assert_eq!(f.title.as_deref(), Some("某某省人民政府办公厅关于加强节能工作的通知"));
+    }
+
+    #[test]
+    fn lonsun_list_page() {
+        let url =
+            Url::parse("http://xian.example.gov.cn/public/column/6596?type=4&catId=104&action=list").unwrap();
+        let f = extract_page(&url, &fixture("list_lonsun.html"));
+        assert_eq!(f.title.as_deref(), Some("政策解读"));
+        let entries: Vec<(&str, Option<NaiveDate>)> =
+            f.list_entries.iter().map(|e| (e.title.as_str(), e.date)).collect();
+        assert_eq!(
+            entries,
+            [
+                ("《某某县2021年稳就业实施方案》政策解读", NaiveDate::from_ymd_opt(2021, 6, 8)),
+                ("图解：某某县优化营商环境十条措施", NaiveDate::from_ymd_opt(2021, 5, 27)),
+            ]
+        );
+        let nav: Vec<&str> = f.nav.iter().map(|l| l.text.as_str()).collect();
+        for name in
+            ["政府信息公开指南", "政府信息公开制度", "政府信息公开年报", "政策解读", "文字解读", "图文解读"]
+        {
+            assert!(nav.contains(&name), "{name} missing from {nav:?}");
+        }
+        assert!(!nav.contains(&"网站地图"), "{nav:?}");
+        assert_eq!(f.publish_date, None, "a list page has no publish date of its own");
+        assert_eq!(f.fields, Fields::default());
+        assert_eq!(f.media.images, 0, "the logo is not content");
+        assert_eq!(
+            f.paging,
+            [
+                "http://xian.example.gov.cn/public/column/6596?type=4&catId=104&action=list&pageIndex=2",
+                "http://xian.example.gov.cn/public/column/6596?type=4&catId=104&action=list&pageIndex=3",
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic_and_stay_fast() {
+        let url = Url::parse("http://x.cn/a/index.html").unwrap();
+        let deep = "<div>".repeat(5000) + "索引号：" + &"</div>".repeat(5000);
+        let many: String = (0..20_000)
+            .map(|i| format!("<li><a href='{i}.html'>第{i}条新闻标题</a><span>2021-06-10</span></li>"))
+            .collect();
+        let odd = "<table><tr><td rowspan=99999 colspan=99999>本年新收 予以公开</td></tr></table>\u{0}\u{feff}𝕏 发布时间：２０２１年１３月４０日 ";
+        for html in [
+            deep.as_str(),
+            many.as_str(),
+            odd,
+            "",
+            "<",
+            "<a href='http://[::1'>x</a>",
+            "<script>createPageHTML(1e9,0,'i','html')</script>",
+        ] {
+            let start = std::time::Instant::now();
+            let f = extract_page(&url, html);
+            assert!(start.elapsed().as_secs() < 20, "too slow");
+            assert!(f.paging.len() <= paging::MAX_PAGES);
+        }
+        assert_eq!(extract_page(&url, &many).list_entries.len(), 5000);
     }
 
     #[test]

@@ -1,0 +1,257 @@
+//! The other pages of a list: pagination links and paging written by JavaScript.
+//!
+//! A column's older entries sit on later pages; the crawler must reach them to judge a column's history. Many
+//! CMSs write the pager with a script instead of links: TRS WCM's `createPageHTML(total, current, "index",
+//! "html")` stands for index.html, index_1.html … index_{total-1}.html; others set a page-count variable
+//! (`var countPage = 5`, `pageCount: 5`, `totalPage`) read by a generic pager. Both are recognised by shape,
+//! not by one function name. The count is capped so a hostile page cannot explode the crawl frontier.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{Html, Selector};
+use url::Url;
+
+use super::nav::{Zone, zone_of};
+use super::resolve;
+use super::text::element_text;
+
+/// Most pages one list may announce.
+pub const MAX_PAGES: usize = 200;
+
+static A_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+static SCRIPT_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("script").expect("static selector"));
+
+/// A pager call: name containing "page", then (total, current, "prefix", "ext").
+static CALL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b\w*page\w*\s*\(\s*['"]?(\w+)['"]?\s*,\s*['"]?(\w+)['"]?\s*,\s*['"]([\w.\-]+)['"]\s*,\s*['"]?\.?(s?html?|jsp|php|aspx?)['"]?"#,
+    )
+    .expect("static regex")
+});
+/// Numeric assignments (`var countPage = 5`, `pageCount: 5`, `totalPage="5"`).
+static VAR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b([A-Za-z_]\w*)\s*[:=]\s*['"]?(\d{1,6})['"]?\s*[,;}\n]"#).expect("static regex")
+});
+/// Variable names that mean "number of pages".
+static COUNT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:count_?page|page_?count|total_?pages?|page_?total|pages?_?num|max_?page|page_?size_?total|totalpagenum|pagecounts?)$")
+        .expect("static regex")
+});
+/// A string literal in a script that ends with a page parameter, ready for the number (`"/list?pageIndex="`).
+static PREFIX_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)['"]([^'"\s]{0,300}[?&](?:page|pageno|page_no|pageindex|page_index|pagenum|currentpage|curpage|pn)=)['"]"#)
+        .expect("static regex")
+});
+/// Query parameters that carry a page number.
+static PAGE_PARAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:page|pageno|page_no|pageindex|page_index|pagenum|currentpage|curpage|cur_page|pn|p|start_page)$")
+        .expect("static regex")
+});
+
+fn is_pager_word(t: &str) -> bool {
+    matches!(
+        t,
+        "下一页"
+            | "下页"
+            | "尾页"
+            | "末页"
+            | "最后一页"
+            | "上一页"
+            | "上页"
+            | ">"
+            | ">>"
+            | "»"
+            | "›"
+    )
+}
+
+/// The numeric page parameter of a URL on the same path as the page, if any.
+fn page_param(page: &Url, u: &Url) -> Option<(String, u32)> {
+    if u.path() != page.path() || u.host() != page.host() {
+        return None;
+    }
+    u.query_pairs().find_map(|(k, v)| {
+        if PAGE_PARAM.is_match(&k) { v.parse().ok().map(|n| (k.into_owned(), n)) } else { None }
+    })
+}
+
+fn with_param(u: &Url, key: &str, n: usize) -> Url {
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(
+            |(k, v)| {
+                if k == key { (k.into_owned(), n.to_string()) } else { (k.into_owned(), v.into_owned()) }
+            },
+        )
+        .collect();
+    let mut out = u.clone();
+    out.query_pairs_mut().clear().extend_pairs(pairs);
+    out
+}
+
+/// TRS-style static pages relative to the list page: prefix.ext, prefix_1.ext … prefix_{total-1}.ext.
+fn trs_pages(base: &Url, total: usize, prefix: &str, ext: &str) -> Vec<Url> {
+    (0..total.min(MAX_PAGES))
+        .filter_map(|i| {
+            let name = if i == 0 { format!("{prefix}.{ext}") } else { format!("{prefix}_{i}.{ext}") };
+            base.join(&name).ok()
+        })
+        .collect()
+}
+
+/// Absolute URLs of the list's other pages, in a stable order, at most [`MAX_PAGES`], never the page itself.
+pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
+    let mut urls: Vec<Url> = Vec::new();
+    let mut param_template: Option<(Url, String)> = None;
+    for a in doc.select(&A_SEL).take(5000) {
+        let Some(u) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
+        let text = element_text(a);
+        let in_pager = zone_of(a) == Zone::Paging;
+        let digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+        let param = page_param(page, &u);
+        if let Some((k, _)) = &param {
+            param_template.get_or_insert((u.clone(), k.clone()));
+        }
+        let numbered_sibling = digits && same_dir_numbered(page, &u);
+        if is_pager_word(&text)
+            || (in_pager && (digits || text == "首页"))
+            || param.is_some()
+            || numbered_sibling
+        {
+            urls.push(u);
+        }
+    }
+    let mut vars: HashMap<String, usize> = HashMap::new();
+    let mut from_call = false;
+    let mut script_prefix: Option<String> = None;
+    for s in doc.select(&SCRIPT_SEL).take(200) {
+        let code: String = s.text().collect::<String>().chars().take(200_000).collect();
+        for c in VAR_RE.captures_iter(&code) {
+            if let Ok(n) = c[2].parse::<usize>() {
+                vars.entry(c[1].to_ascii_lowercase()).or_insert(n);
+            }
+        }
+        if script_prefix.is_none() {
+            script_prefix = PREFIX_RE.captures(&code).map(|c| c[1].to_string());
+        }
+        for c in CALL_RE.captures_iter(&code) {
+            let num =
+                |s: &str| s.parse::<usize>().ok().or_else(|| vars.get(&s.to_ascii_lowercase()).copied());
+            if let Some(total) = num(&c[1]) {
+                urls.extend(trs_pages(base, total, &c[3], &c[4]));
+                from_call = true;
+            }
+        }
+    }
+    // A page-count variable alone: the pager's URLs follow the page's own paging links, or the page's own page
+    // parameter, or a URL prefix in the script ending in a page parameter (`…&pageIndex=`), else TRS naming.
+    let count = if from_call {
+        None
+    } else {
+        vars.iter().filter(|(k, _)| COUNT_NAME.is_match(k)).map(|(_, v)| *v).max()
+    };
+    if let Some(total) = count {
+        let total = total.min(MAX_PAGES);
+        // Page 1 is the page itself unless its URL already names a page.
+        let first = if page_param(page, page).is_some() { 1 } else { 2 };
+        let own = page_param(page, page).map(|(k, _)| (page.clone(), k));
+        if let Some((tpl, key)) = param_template.or(own) {
+            urls.extend((first..=total).map(|n| with_param(&tpl, &key, n)));
+        } else if let Some(prefix) = script_prefix.as_deref() {
+            urls.extend((first..=total).filter_map(|n| base.join(&format!("{prefix}{n}")).ok()));
+        } else if is_index(page) {
+            let ext = page.path().rsplit_once('.').map_or("html", |(_, e)| e);
+            let ext = if ext.contains('/') { "html" } else { ext };
+            urls.extend(trs_pages(base, total, "index", ext));
+        }
+    }
+    let mut seen = HashSet::new();
+    seen.insert(page.to_string());
+    urls.into_iter().map(|u| u.to_string()).filter(|u| seen.insert(u.clone())).take(MAX_PAGES).collect()
+}
+
+/// `index_3.html` next to `index.html`: a numbered page in the list page's own directory.
+fn same_dir_numbered(page: &Url, u: &Url) -> bool {
+    static NUMBERED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\w+_\d{1,4}\.\w+$").expect("static regex"));
+    let dir = |x: &Url| x.path().rsplit_once('/').map(|(d, _)| d.to_string());
+    let file = u.path().rsplit('/').next().unwrap_or("");
+    u.host() == page.host() && dir(u) == dir(page) && NUMBERED.is_match(file)
+}
+
+fn is_index(u: &Url) -> bool {
+    let last = u.path().rsplit('/').next().unwrap_or("");
+    last.starts_with("index.") || last.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(url: &str, html: &str) -> Vec<String> {
+        let u = Url::parse(url).unwrap();
+        paging(&u, &u, &Html::parse_document(html))
+    }
+
+    #[test]
+    fn trs_create_page_html() {
+        let got = pages(
+            "http://g.cn/col/gzdt/index.html",
+            r#"<script>createPageHTML(4, 0, "index", "html");</script>"#,
+        );
+        assert_eq!(
+            got,
+            [
+                "http://g.cn/col/gzdt/index_1.html",
+                "http://g.cn/col/gzdt/index_2.html",
+                "http://g.cn/col/gzdt/index_3.html"
+            ]
+        );
+        // Another function name, arguments as variables, single quotes.
+        let got = pages(
+            "http://g.cn/a/",
+            "<script>var countPage = 3; var currentPage = 0; writePageBar(countPage, currentPage, 'list', 'shtml');</script>",
+        );
+        assert_eq!(
+            got,
+            ["http://g.cn/a/list.shtml", "http://g.cn/a/list_1.shtml", "http://g.cn/a/list_2.shtml"]
+        );
+    }
+
+    #[test]
+    fn page_count_variable_with_query_links() {
+        let got = pages(
+            "http://g.cn/public/column/1?type=4&catId=7&action=list",
+            r#"<div class="pagination"><a href="?type=4&catId=7&action=list&pageIndex=2">2</a></div>
+               <script>var pager = {pageCount: 3, pageSize: 15};</script>"#,
+        );
+        assert_eq!(
+            got,
+            [
+                "http://g.cn/public/column/1?type=4&catId=7&action=list&pageIndex=2",
+                "http://g.cn/public/column/1?type=4&catId=7&action=list&pageIndex=3"
+            ]
+        );
+    }
+
+    #[test]
+    fn links_and_bounds() {
+        let got = pages(
+            "http://g.cn/list/index.html",
+            r#"<a href="index_1.html">下一页</a><a href="index_9.html">尾页</a><a href="other.html">其他文章标题</a>"#,
+        );
+        assert_eq!(got, ["http://g.cn/list/index_1.html", "http://g.cn/list/index_9.html"]);
+        let got = pages(
+            "http://g.cn/list/index.html",
+            r#"<div class="page"><a href="index_1.html">2</a><a href="index_2.html">3</a></div><a href="/other/x_1.html">4</a>"#,
+        );
+        assert_eq!(got, ["http://g.cn/list/index_1.html", "http://g.cn/list/index_2.html"]);
+        let got = pages(
+            "http://g.cn/l/index.html",
+            r#"<script>createPageHTML(99999999, 0, "index", "html");</script>"#,
+        );
+        assert_eq!(got.len(), MAX_PAGES - 1);
+    }
+}
