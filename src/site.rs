@@ -1,10 +1,18 @@
 //! A unit's crawl assembled into what an inspector browses: pages with their facts, and the 专栏's
 //! columns (name, URL, entries across all list pages) found from the navigation.
+//!
+//! Checks never look at raw records: they ask this model for a column by name, the unit's document
+//! pages, or evidence for a URL, so that every check cites pages in the same way.
+
+use std::collections::{HashSet, VecDeque};
+
+use url::Url;
 
 use crate::config::Unit;
-use crate::extract::{ListEntry, PageFacts};
+use crate::crawl::decode::decode;
+use crate::extract::{ListEntry, PageFacts, extract_page};
 use crate::findings::Evidence;
-use crate::store::FetchRecord;
+use crate::store::{FetchKind, FetchRecord};
 
 /// One stored response and, for HTML pages, what the extractors saw in it.
 #[derive(Debug, Clone)]
@@ -13,6 +21,8 @@ pub struct SitePage {
     pub record: FetchRecord,
     /// Extracted facts, for successfully fetched HTML pages.
     pub facts: Option<PageFacts>,
+    /// Decoded text of a plain-text attachment (txt, csv), for the privacy check.
+    pub attachment_text: Option<String>,
 }
 
 /// A column (栏目) of the unit's 专栏, as found in its navigation.
@@ -41,11 +51,117 @@ pub struct UnitSite {
     pub columns: Vec<Column>,
 }
 
+/// Whether a response body is HTML, by content type or, failing that, by sniffing its first bytes.
+fn is_html(record: &FetchRecord) -> bool {
+    if let Some(ct) = &record.content_type {
+        let ct = ct.to_ascii_lowercase();
+        if ct.contains("html") {
+            return true;
+        }
+        if !ct.starts_with("text/plain") && !ct.contains("octet-stream") && !ct.is_empty() {
+            return false;
+        }
+    }
+    let head = &record.body[..record.body.len().min(1024)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
+}
+
+/// Whether an attachment is plain text whose content can be scanned (txt, csv).
+fn is_text_attachment(record: &FetchRecord) -> bool {
+    let ct = record.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
+    let path = record.url.to_ascii_lowercase();
+    ct.starts_with("text/plain") || ct.starts_with("text/csv") || path.ends_with(".txt") || path.ends_with(".csv")
+}
+
+/// Normalises a name for matching: whitespace and common separators removed.
+pub fn normalize_name(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '·' && *c != '>').collect()
+}
+
 impl UnitSite {
     /// Decodes and extracts every stored HTML page and assembles the columns.
     pub fn build(unit: &Unit, records: Vec<FetchRecord>) -> UnitSite {
-        let _ = (unit, records);
-        todo!("checks helper")
+        let pages: Vec<SitePage> = records
+            .into_iter()
+            .map(|record| {
+                let mut facts = None;
+                let mut attachment_text = None;
+                if record.is_ok() && !record.body.is_empty() {
+                    let decoded = || decode(&record.body, record.content_type.as_deref()).text;
+                    if record.kind == FetchKind::Page && is_html(&record) {
+                        let base = Url::parse(&record.final_url).or_else(|_| Url::parse(&record.url));
+                        if let Ok(base) = base {
+                            facts = Some(extract_page(&base, &decoded()));
+                        }
+                    } else if record.kind == FetchKind::Attachment && is_text_attachment(&record) {
+                        attachment_text = Some(decoded());
+                    }
+                }
+                SitePage { record, facts, attachment_text }
+            })
+            .collect();
+        UnitSite::from_pages(unit, pages)
+    }
+
+    /// Assembles the columns over pages already read (used by `build` and by tests).
+    pub fn from_pages(unit: &Unit, pages: Vec<SitePage>) -> UnitSite {
+        let mut site = UnitSite { unit: unit.clone(), pages, columns: Vec::new() };
+        site.columns = site.assemble_columns();
+        site
+    }
+
+    fn assemble_columns(&self) -> Vec<Column> {
+        let roots: Vec<&SitePage> = self.root_pages();
+        let root_urls: HashSet<String> = self.unit.roots.iter().map(|u| u.to_string()).collect();
+        let mut ordered: Vec<&SitePage> = roots.clone();
+        ordered.extend(
+            self.pages
+                .iter()
+                .filter(|p| self.is_in_scope(&p.record.url) && !roots.iter().any(|r| std::ptr::eq(*r, *p))),
+        );
+        let mut seen = HashSet::new();
+        let mut columns = Vec::new();
+        for page in ordered {
+            let Some(facts) = &page.facts else { continue };
+            for link in &facts.nav {
+                if root_urls.contains(&link.url) || !self.is_in_scope(&link.url) || link.text.trim().is_empty() {
+                    continue;
+                }
+                if !seen.insert(link.url.clone()) {
+                    continue;
+                }
+                columns.push(self.column_for(link.text.trim(), &link.url));
+            }
+        }
+        columns
+    }
+
+    /// Reads a column's list: its page and every fetched paging page, transitively.
+    fn column_for(&self, name: &str, url: &str) -> Column {
+        let fetched = self.page(url).is_some_and(|p| p.record.is_ok());
+        let mut queue = VecDeque::from([url.to_string()]);
+        let mut visited = HashSet::new();
+        let mut list_pages = Vec::new();
+        let mut entries: Vec<ListEntry> = Vec::new();
+        let mut entry_urls = HashSet::new();
+        while let Some(u) = queue.pop_front() {
+            if !visited.insert(u.clone()) {
+                continue;
+            }
+            let Some(facts) = self.page(&u).and_then(|p| p.facts.as_ref()) else { continue };
+            list_pages.push(u);
+            for e in &facts.list_entries {
+                if entry_urls.insert(e.url.clone()) {
+                    entries.push(e.clone());
+                }
+            }
+            queue.extend(facts.paging.iter().filter(|p| !visited.contains(*p)).cloned());
+        }
+        // Newest first; undated entries last, in list order (sort is stable).
+        entries.sort_by(|a, b| b.date.cmp(&a.date));
+        Column { name: name.to_string(), url: url.to_string(), entries, list_pages, fetched }
     }
 
     /// The stored page for a URL (requested or final).
@@ -60,7 +176,258 @@ impl UnitSite {
             url: p.record.url.clone(),
             fetched_at: p.record.fetched_at.to_rfc3339(),
             sha256: p.record.sha256.clone()?,
-            excerpt: excerpt.to_string(),
+            excerpt: excerpt.chars().take(200).collect(),
         })
+    }
+
+    /// Whether a URL lies in the unit's scope: same host as a root and under the root's directory.
+    pub fn is_in_scope(&self, url: &str) -> bool {
+        let Ok(u) = Url::parse(url) else { return false };
+        self.unit.roots.iter().any(|root| {
+            let dir = match root.path().rfind('/') {
+                Some(i) => &root.path()[..=i],
+                None => "/",
+            };
+            u.scheme() == root.scheme()
+                && u.host_str() == root.host_str()
+                && u.port_or_known_default() == root.port_or_known_default()
+                && u.path().starts_with(dir)
+        })
+    }
+
+    /// The stored pages of the unit's roots (those that were requested at all).
+    pub fn root_pages(&self) -> Vec<&SitePage> {
+        self.unit.roots.iter().filter_map(|r| self.page(r.as_str())).collect()
+    }
+
+    /// Whether at least one root page was fetched and read: without it nothing can be judged.
+    pub fn root_readable(&self) -> bool {
+        self.root_pages().iter().any(|p| p.facts.is_some())
+    }
+
+    /// Evidence for every root page that was fetched (where a missing thing was looked for).
+    pub fn root_evidence(&self, excerpt: &str) -> Vec<Evidence> {
+        self.root_pages().iter().filter_map(|p| self.evidence(&p.record.url, excerpt)).collect()
+    }
+
+    /// Why the unit cannot be judged, if its roots were not readable (for `Status::Error` findings).
+    pub fn root_failure(&self) -> Option<String> {
+        if self.root_readable() {
+            return None;
+        }
+        let why: Vec<String> = self
+            .unit
+            .roots
+            .iter()
+            .map(|r| match self.page(r.as_str()) {
+                None => format!("{r}（未抓取）"),
+                Some(p) => match (&p.record.status, &p.record.error) {
+                    (_, Some(e)) => format!("{r}（{e}）"),
+                    (Some(s), None) => format!("{r}（HTTP {s}）"),
+                    (None, None) => format!("{r}（无响应）"),
+                },
+            })
+            .collect();
+        Some(format!("专栏首页无法访问，无法判定：{}", why.join("；")))
+    }
+
+    /// In-scope HTML pages that were read, in crawl order.
+    pub fn html_pages(&self) -> impl Iterator<Item = (&SitePage, &PageFacts)> {
+        self.pages
+            .iter()
+            .filter(|p| self.is_in_scope(&p.record.url))
+            .filter_map(|p| p.facts.as_ref().map(|f| (p, f)))
+    }
+
+    /// Document pages: read in-scope pages that are not list pages and carry a date or metadata.
+    pub fn document_pages(&self) -> impl Iterator<Item = (&SitePage, &PageFacts)> {
+        self.html_pages().filter(move |(p, f)| {
+            !self.is_list_page(&p.record.url)
+                && (f.publish_date.is_some()
+                    || f.fields.written_date.is_some()
+                    || f.fields.publish_date.is_some()
+                    || f.fields.index_no.is_some())
+        })
+    }
+
+    /// The first column matching one of `names`: exact names first (in the order given), then a
+    /// column whose name contains one of them (公开指南 finds 政府信息公开指南).
+    pub fn find_column(&self, names: &[String]) -> Option<&Column> {
+        let normalized: Vec<String> = names.iter().map(|n| normalize_name(n)).filter(|n| !n.is_empty()).collect();
+        let col_names: Vec<String> = self.columns.iter().map(|c| normalize_name(&c.name)).collect();
+        for n in &normalized {
+            if let Some(i) = col_names.iter().position(|c| c == n) {
+                return Some(&self.columns[i]);
+            }
+        }
+        for n in &normalized {
+            if let Some(i) = col_names.iter().position(|c| c.contains(n.as_str())) {
+                return Some(&self.columns[i]);
+            }
+        }
+        None
+    }
+
+    /// Every document known by title: list entries (on column and other list pages) and the titles of
+    /// read pages, deduplicated by (URL, title), with the page each was seen on.
+    pub fn titled_docs(&self) -> Vec<TitledDoc> {
+        let mut out: Vec<TitledDoc> = Vec::new();
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut push = |out: &mut Vec<TitledDoc>, d: TitledDoc| {
+            if seen.insert((d.url.clone(), d.title.clone())) {
+                out.push(d);
+            }
+        };
+        for (p, f) in self.html_pages() {
+            for e in &f.list_entries {
+                let d = TitledDoc {
+                    title: e.title.clone(),
+                    url: e.url.clone(),
+                    seen_on: p.record.url.clone(),
+                    date: e.date,
+                };
+                push(&mut out, d);
+            }
+            if let Some(t) = &f.title
+                && !self.is_list_page(&p.record.url)
+            {
+                let date = f.fields.publish_date.or(f.publish_date);
+                let d = TitledDoc { title: t.clone(), url: p.record.url.clone(), seen_on: p.record.url.clone(), date };
+                push(&mut out, d);
+            }
+        }
+        out
+    }
+
+    /// Whether a read page is a list page (a column's page or paging page, or one listing entries).
+    pub fn is_list_page(&self, url: &str) -> bool {
+        self.columns.iter().any(|c| c.url == url || c.list_pages.iter().any(|l| l == url))
+            || self.page(url).and_then(|p| p.facts.as_ref()).is_some_and(|f| f.list_entries.len() >= 3)
+    }
+
+    /// Evidence for a document: its own page when fetched, else the list page it was seen on.
+    pub fn doc_evidence(&self, doc: &TitledDoc, excerpt: &str) -> Vec<Evidence> {
+        self.evidence(&doc.url, excerpt).or_else(|| self.evidence(&doc.seen_on, excerpt)).into_iter().collect()
+    }
+}
+
+/// A document known by its title, from a list entry or a page's own title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TitledDoc {
+    /// The title.
+    pub title: String,
+    /// The document's URL.
+    pub url: String,
+    /// The fetched page on which the title was seen (the list page, or the document itself).
+    pub seen_on: String,
+    /// The date shown with the entry, or the page's publication date.
+    pub date: Option<chrono::NaiveDate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::{SiteBuilder, entry, facts_list, facts_nav};
+
+    const ROOT: &str = "http://gov.test/bgjd/xxgk/";
+
+    fn sample() -> UnitSite {
+        SiteBuilder::new(ROOT)
+            .page(
+                ROOT,
+                facts_nav(
+                    ROOT,
+                    &[
+                        ("首页", ROOT),
+                        ("政府信息公开指南", "http://gov.test/bgjd/xxgk/gkzn/"),
+                        ("工作动态", "http://gov.test/bgjd/xxgk/gzdt/"),
+                        ("省政府", "http://other.test/"),
+                    ],
+                ),
+            )
+            .page(
+                "http://gov.test/bgjd/xxgk/gzdt/",
+                facts_list(
+                    "http://gov.test/bgjd/xxgk/gzdt/",
+                    vec![entry("旧闻", "http://gov.test/bgjd/xxgk/gzdt/a.html", Some("2021-01-02"))],
+                    &["http://gov.test/bgjd/xxgk/gzdt/index_1.html"],
+                ),
+            )
+            .page(
+                "http://gov.test/bgjd/xxgk/gzdt/index_1.html",
+                facts_list(
+                    "http://gov.test/bgjd/xxgk/gzdt/index_1.html",
+                    vec![
+                        entry("新闻", "http://gov.test/bgjd/xxgk/gzdt/b.html", Some("2021-11-02")),
+                        entry("无日期", "http://gov.test/bgjd/xxgk/gzdt/c.html", None),
+                        entry("旧闻", "http://gov.test/bgjd/xxgk/gzdt/a.html", Some("2021-01-02")),
+                    ],
+                    &["http://gov.test/bgjd/xxgk/gzdt/"],
+                ),
+            )
+            .build()
+    }
+
+    #[test]
+    fn columns_come_from_in_scope_nav_links_only() {
+        let site = sample();
+        let names: Vec<&str> = site.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["政府信息公开指南", "工作动态"]);
+        assert!(!site.columns[0].fetched);
+        assert!(site.columns[1].fetched);
+    }
+
+    #[test]
+    fn entries_span_paging_deduped_newest_first() {
+        let site = sample();
+        let col = &site.columns[1];
+        let titles: Vec<&str> = col.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["新闻", "旧闻", "无日期"]);
+        assert_eq!(col.list_pages.len(), 2);
+    }
+
+    #[test]
+    fn find_column_prefers_exact_then_contains() {
+        let site = sample();
+        let found = site.find_column(&["公开指南".to_string()]).map(|c| c.name.as_str());
+        assert_eq!(found, Some("政府信息公开指南"));
+        assert!(site.find_column(&["政府信息公开年报".to_string()]).is_none());
+    }
+
+    #[test]
+    fn scope_is_host_and_root_directory() {
+        let site = sample();
+        assert!(site.is_in_scope("http://gov.test/bgjd/xxgk/a/b.html"));
+        assert!(!site.is_in_scope("http://gov.test/other/"));
+        assert!(!site.is_in_scope("https://gov.test/bgjd/xxgk/"));
+    }
+
+    #[test]
+    fn evidence_needs_a_fetched_body() {
+        let site = sample();
+        assert!(site.evidence(ROOT, "x").is_some());
+        assert!(site.evidence("http://gov.test/bgjd/xxgk/gkzn/", "x").is_none());
+    }
+
+    #[test]
+    fn build_reads_html_records_and_sniffs_untyped_bodies() {
+        let unit = SiteBuilder::new(ROOT).unit();
+        let mut rec = crate::checks::testkit::record(ROOT, Some(200), None);
+        rec.content_type = None;
+        rec.body = "<html><head><title>信息公开</title></head><body>正文</body></html>".into();
+        let mut pdf = crate::checks::testkit::record("http://gov.test/bgjd/xxgk/a.pdf", Some(200), None);
+        pdf.content_type = Some("application/pdf".into());
+        pdf.body = b"%PDF-1.4".to_vec();
+        let site = UnitSite::build(&unit, vec![rec, pdf]);
+        assert_eq!(site.pages[0].facts.as_ref().and_then(|f| f.title.as_deref()), Some("信息公开"));
+        assert!(site.pages[1].facts.is_none());
+        assert!(site.root_failure().is_none());
+    }
+
+    #[test]
+    fn unreadable_root_explains_itself() {
+        let site = SiteBuilder::new(ROOT).failed(ROOT, None, Some("dns error")).build();
+        let why = site.root_failure().unwrap();
+        assert!(why.contains("dns error"), "{why}");
     }
 }
