@@ -72,7 +72,10 @@ fn is_html(record: &FetchRecord) -> bool {
 fn is_text_attachment(record: &FetchRecord) -> bool {
     let ct = record.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
     let path = record.url.to_ascii_lowercase();
-    ct.starts_with("text/plain") || ct.starts_with("text/csv") || path.ends_with(".txt") || path.ends_with(".csv")
+    ct.starts_with("text/plain")
+        || ct.starts_with("text/csv")
+        || path.ends_with(".txt")
+        || path.ends_with(".csv")
 }
 
 /// Normalises a name for matching: whitespace and common separators removed.
@@ -126,7 +129,10 @@ impl UnitSite {
         for page in ordered {
             let Some(facts) = &page.facts else { continue };
             for link in &facts.nav {
-                if root_urls.contains(&link.url) || !self.is_in_scope(&link.url) || link.text.trim().is_empty() {
+                if root_urls.contains(&link.url)
+                    || !self.is_in_scope(&link.url)
+                    || link.text.trim().is_empty()
+                {
                     continue;
                 }
                 if !seen.insert(link.url.clone()) {
@@ -160,7 +166,7 @@ impl UnitSite {
             queue.extend(facts.paging.iter().filter(|p| !visited.contains(*p)).cloned());
         }
         // Newest first; undated entries last, in list order (sort is stable).
-        entries.sort_by(|a, b| b.date.cmp(&a.date));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.date));
         Column { name: name.to_string(), url: url.to_string(), entries, list_pages, fetched }
     }
 
@@ -253,7 +259,8 @@ impl UnitSite {
     /// The first column matching one of `names`: exact names first (in the order given), then a
     /// column whose name contains one of them (公开指南 finds 政府信息公开指南).
     pub fn find_column(&self, names: &[String]) -> Option<&Column> {
-        let normalized: Vec<String> = names.iter().map(|n| normalize_name(n)).filter(|n| !n.is_empty()).collect();
+        let normalized: Vec<String> =
+            names.iter().map(|n| normalize_name(n)).filter(|n| !n.is_empty()).collect();
         let col_names: Vec<String> = self.columns.iter().map(|c| normalize_name(&c.name)).collect();
         for n in &normalized {
             if let Some(i) = col_names.iter().position(|c| c == n) {
@@ -292,7 +299,12 @@ impl UnitSite {
                 && !self.is_list_page(&p.record.url)
             {
                 let date = f.fields.publish_date.or(f.publish_date);
-                let d = TitledDoc { title: t.clone(), url: p.record.url.clone(), seen_on: p.record.url.clone(), date };
+                let d = TitledDoc {
+                    title: t.clone(),
+                    url: p.record.url.clone(),
+                    seen_on: p.record.url.clone(),
+                    date,
+                };
                 push(&mut out, d);
             }
         }
@@ -307,7 +319,10 @@ impl UnitSite {
 
     /// Evidence for a document: its own page when fetched, else the list page it was seen on.
     pub fn doc_evidence(&self, doc: &TitledDoc, excerpt: &str) -> Vec<Evidence> {
-        self.evidence(&doc.url, excerpt).or_else(|| self.evidence(&doc.seen_on, excerpt)).into_iter().collect()
+        self.evidence(&doc.url, excerpt)
+            .or_else(|| self.evidence(&doc.seen_on, excerpt))
+            .into_iter()
+            .collect()
     }
 }
 

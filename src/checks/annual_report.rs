@@ -133,7 +133,12 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         let where_ = col.map_or("专栏中".to_string(), |c| format!("“{}”栏目及专栏中", c.name));
         return Verdict::scored(
             0.0,
-            vec![finding(id, Status::Fail, format!("{where_}未找到{year}年度政府信息公开工作年度报告{note}"), evidence)],
+            vec![finding(
+                id,
+                Status::Fail,
+                format!("{where_}未找到{year}年度政府信息公开工作年度报告{note}"),
+                evidence,
+            )],
         );
     }
     // Earliest dated copy counts; otherwise the first undated one.
@@ -153,7 +158,10 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         None => Verdict::uncredited(
             id,
             Status::Manual,
-            format!("已找到《{}》{}，但页面未标明发布日期，无法判断是否在{}前公开，需人工核对", doc.title, note, deadline),
+            format!(
+                "已找到《{}》{}，但页面未标明发布日期，无法判断是否在{}前公开，需人工核对",
+                doc.title, note, deadline
+            ),
             evidence,
         ),
         Some(date) if *date <= deadline => Verdict::scored(
@@ -206,7 +214,9 @@ mod tests {
             deadline: "01-31".into(),
             deadlines: BTreeMap::from([(UnitKind::Street, "03-31".to_string())]),
             title_words: default_words(),
-            column: Some(ColumnSpec { name: "政府信息公开年报".into(), synonyms: vec!["年报".into()] }),
+            column: Some(ColumnSpec {
+                name: "政府信息公开年报".into(), synonyms: vec!["年报".into()]
+            }),
             late_credit: 0.5,
         }
     }
@@ -219,10 +229,25 @@ mod tests {
         let cases = vec![
             ("on time", site(dep, vec![e(title, Some("2021-01-28"))]), "2021-11-25", Status::Pass),
             ("late", site(dep, vec![e(title, Some("2021-02-10"))]), "2021-11-25", Status::Partial),
-            ("street deadline is later", site(UnitKind::Street, vec![e(title, Some("2021-02-10"))]), "2021-11-25", Status::Pass),
+            (
+                "street deadline is later",
+                site(UnitKind::Street, vec![e(title, Some("2021-02-10"))]),
+                "2021-11-25",
+                Status::Pass,
+            ),
             ("undated", site(dep, vec![e(title, None)]), "2021-11-25", Status::Manual),
-            ("only older year", site(dep, vec![e("2019年政府信息公开工作年度报告", Some("2020-01-20"))]), "2021-11-25", Status::Fail),
-            ("not yet due: judge the year before", site(dep, vec![e("2019年度年报", Some("2020-01-20"))]), "2021-01-15", Status::Pass),
+            (
+                "only older year",
+                site(dep, vec![e("2019年政府信息公开工作年度报告", Some("2020-01-20"))]),
+                "2021-11-25",
+                Status::Fail,
+            ),
+            (
+                "not yet due: judge the year before",
+                site(dep, vec![e("2019年度年报", Some("2020-01-20"))]),
+                "2021-01-15",
+                Status::Pass,
+            ),
             ("nothing", site(dep, vec![]), "2021-11-25", Status::Fail),
         ];
         for (name, site, as_of, want) in cases {
@@ -234,7 +259,10 @@ mod tests {
 
     #[test]
     fn late_message_names_both_dates() {
-        let s = site(UnitKind::Department, vec![entry("2020年度报告", "http://gov.test/xxgk/gknb/1.html", Some("2021-02-10"))]);
+        let s = site(
+            UnitKind::Department,
+            vec![entry("2020年度报告", "http://gov.test/xxgk/gknb/1.html", Some("2021-02-10"))],
+        );
         let v = run("a", &params(), &Context { site: &s, as_of: d("2021-11-25") });
         let m = &v.findings[0].message;
         assert!(m.contains("2021-02-10") && m.contains("2021-01-31") && m.contains("10天"), "{m}");

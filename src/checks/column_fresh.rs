@@ -75,7 +75,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             let status = site.page(&col.url).and_then(|pg| pg.record.status);
             if matches!(status, Some(404 | 410)) {
                 judged += 1;
-                let msg = format!("“{}”栏目链接无法打开（HTTP {}），视为未更新", col.name, status.unwrap_or(0));
+                let msg =
+                    format!("“{}”栏目链接无法打开（HTTP {}），视为未更新", col.name, status.unwrap_or(0));
                 findings.push(finding(id, Status::Fail, msg, site.root_evidence(&col.url)));
             } else {
                 let msg = format!("“{}”栏目页面未能读取，无法判定更新情况", col.name);
@@ -107,14 +108,23 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                     findings.push(finding(
                         id,
                         Status::Pass,
-                        format!("“{}”栏目最近更新于{}（距测评日{}天，要求不超过{}天）", col.name, date, age.max(0), p.max_age_days),
+                        format!(
+                            "“{}”栏目最近更新于{}（距测评日{}天，要求不超过{}天）",
+                            col.name,
+                            date,
+                            age.max(0),
+                            p.max_age_days
+                        ),
                         ev(&excerpt),
                     ));
                 } else {
                     findings.push(finding(
                         id,
                         Status::Fail,
-                        format!("“{}”栏目最近更新于{}，已{}天未更新（要求不超过{}天）", col.name, date, age, p.max_age_days),
+                        format!(
+                            "“{}”栏目最近更新于{}，已{}天未更新（要求不超过{}天）",
+                            col.name, date, age, p.max_age_days
+                        ),
                         ev(&excerpt),
                     ));
                 }
@@ -122,7 +132,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         }
     }
     if judged == 0 {
-        let status = if findings.iter().any(|f| f.status == Status::Error) { Status::Error } else { Status::Manual };
+        let status =
+            if findings.iter().any(|f| f.status == Status::Error) { Status::Error } else { Status::Manual };
         return Verdict { status, credit: None, findings };
     }
     Verdict::scored(earned / judged as f64, findings)
@@ -161,11 +172,24 @@ mod tests {
             ("15 days", site(vec![e(Some("2021-11-10"))]), IfMissing::Manual, Status::Fail),
             ("undated", site(vec![e(None)]), IfMissing::Manual, Status::Fail),
             ("empty", site(vec![]), IfMissing::Manual, Status::Fail),
-            ("missing, manual", SiteBuilder::new(ROOT).page(ROOT, facts_nav(ROOT, &[])).build(), IfMissing::Manual, Status::Manual),
-            ("missing, fail", SiteBuilder::new(ROOT).page(ROOT, facts_nav(ROOT, &[])).build(), IfMissing::Fail, Status::Fail),
+            (
+                "missing, manual",
+                SiteBuilder::new(ROOT).page(ROOT, facts_nav(ROOT, &[])).build(),
+                IfMissing::Manual,
+                Status::Manual,
+            ),
+            (
+                "missing, fail",
+                SiteBuilder::new(ROOT).page(ROOT, facts_nav(ROOT, &[])).build(),
+                IfMissing::Fail,
+                Status::Fail,
+            ),
             (
                 "column page timed out",
-                SiteBuilder::new(ROOT).page(ROOT, facts_nav(ROOT, &[("工作动态", COL)])).failed(COL, None, Some("timeout")).build(),
+                SiteBuilder::new(ROOT)
+                    .page(ROOT, facts_nav(ROOT, &[("工作动态", COL)]))
+                    .failed(COL, None, Some("timeout"))
+                    .build(),
                 IfMissing::Manual,
                 Status::Error,
             ),
@@ -180,6 +204,10 @@ mod tests {
     fn message_names_the_date_and_age() {
         let s = site(vec![entry("旧", "http://gov.test/xxgk/gzdt/1.html", Some("2021-09-30"))]);
         let v = run("f", &params(IfMissing::Manual), &Context { site: &s, as_of: d("2021-11-25") });
-        assert!(v.findings[0].message.contains("2021-09-30") && v.findings[0].message.contains("56天"), "{:?}", v.findings);
+        assert!(
+            v.findings[0].message.contains("2021-09-30") && v.findings[0].message.contains("56天"),
+            "{:?}",
+            v.findings
+        );
     }
 }

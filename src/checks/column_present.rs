@@ -109,9 +109,11 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 0.0,
                 format!("专栏导航中未找到“{}”栏目（已查找：{}）", spec.name, spec.names().join("、")),
             ),
-            (ColumnState::Present, Some(c)) => {
-                (Status::Pass, 1.0, format!("已设置“{}”栏目（“{}”），列有{}条信息", spec.name, c.name, c.entries.len()))
-            }
+            (ColumnState::Present, Some(c)) => (
+                Status::Pass,
+                1.0,
+                format!("已设置“{}”栏目（“{}”），列有{}条信息", spec.name, c.name, c.entries.len()),
+            ),
             (ColumnState::Explained, Some(c)) => {
                 (Status::Pass, 1.0, format!("“{}”栏目暂无信息，但页面已说明原因，不视为空白栏目", c.name))
             }
@@ -126,7 +128,11 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             (ColumnState::Broken(s), Some(c)) => (
                 Status::Fail,
                 0.0,
-                format!("“{}”栏目链接无法打开（HTTP {}）", c.name, s.map(|s| s.to_string()).unwrap_or_default()),
+                format!(
+                    "“{}”栏目链接无法打开（HTTP {}）",
+                    c.name,
+                    s.map(|s| s.to_string()).unwrap_or_default()
+                ),
             ),
             (ColumnState::Unreachable, Some(c)) => {
                 let why = site
@@ -149,7 +155,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 site.root_evidence(&format!("在此页面的导航中查找“{}”", spec.name))
             }
             (_, Some(c)) => {
-                let excerpt = c.entries.first().map_or_else(|| c.name.clone(), |e| format!("{}：{}", c.name, e.title));
+                let excerpt =
+                    c.entries.first().map_or_else(|| c.name.clone(), |e| format!("{}：{}", c.name, e.title));
                 site.evidence(&c.url, &excerpt).into_iter().collect()
             }
         };
@@ -170,7 +177,10 @@ mod tests {
 
     fn params(min_entries: usize) -> Params {
         Params {
-            columns: vec![ColumnSpec { name: "政府信息公开年报".into(), synonyms: vec!["公开年报".into(), "年度报告".into()] }],
+            columns: vec![ColumnSpec {
+                name: "政府信息公开年报".into(),
+                synonyms: vec!["公开年报".into(), "年度报告".into()],
+            }],
             min_entries,
             blank_words: default_blank_words(),
             explain_words: default_explain_words(),
@@ -192,18 +202,32 @@ mod tests {
     #[test]
     fn table() {
         let col = "http://gov.test/xxgk/gknb/";
-        let listed = facts_list(col, vec![entry("2020年度报告", "http://gov.test/xxgk/gknb/1.html", Some("2021-01-20"))], &[]);
+        let listed = facts_list(
+            col,
+            vec![entry("2020年度报告", "http://gov.test/xxgk/gknb/1.html", Some("2021-01-20"))],
+            &[],
+        );
         let cases: Vec<(&str, UnitSite, usize, Status)> = vec![
             ("listed under a synonym", site_with("公开年报", Some(listed.clone()), None), 1, Status::Pass),
             ("not in nav", site_with("工作动态", Some(listed.clone()), None), 1, Status::Fail),
-            ("only 暂无信息", site_with("公开年报", Some(facts_doc(col, "公开年报", "暂无信息")), None), 1, Status::Fail),
+            (
+                "only 暂无信息",
+                site_with("公开年报", Some(facts_doc(col, "公开年报", "暂无信息")), None),
+                1,
+                Status::Fail,
+            ),
             (
                 "explained",
                 site_with("公开年报", Some(facts_doc(col, "公开年报", "说明：本单位无此类信息")), None),
                 1,
                 Status::Pass,
             ),
-            ("single page column", site_with("公开年报", Some(facts_doc(col, "年报", "正文……")), None), 0, Status::Pass),
+            (
+                "single page column",
+                site_with("公开年报", Some(facts_doc(col, "年报", "正文……")), None),
+                0,
+                Status::Pass,
+            ),
             ("sparse", site_with("公开年报", Some(listed.clone()), None), 2, Status::Partial),
             ("404", site_with("公开年报", None, Some(404)), 1, Status::Fail),
             ("timeout is not the unit's fault", site_with("公开年报", None, Some(503)), 1, Status::Error),
@@ -224,9 +248,15 @@ mod tests {
     #[test]
     fn credit_is_share_of_columns() {
         let col = "http://gov.test/xxgk/gknb/";
-        let site = site_with("公开年报", Some(facts_list(col, vec![entry("a", "http://gov.test/xxgk/gknb/1.html", None)], &[])), None);
+        let site = site_with(
+            "公开年报",
+            Some(facts_list(col, vec![entry("a", "http://gov.test/xxgk/gknb/1.html", None)], &[])),
+            None,
+        );
         let mut p = params(1);
-        p.columns.push(ColumnSpec { name: "政府信息公开指南".into(), synonyms: vec!["公开指南".into()] });
+        p.columns.push(ColumnSpec {
+            name: "政府信息公开指南".into(), synonyms: vec!["公开指南".into()]
+        });
         let v = run("c", &p, &Context { site: &site, as_of: d("2021-11-25") });
         assert_eq!(v.credit, Some(0.5));
         assert!(v.findings[1].message.contains("未找到“政府信息公开指南”"), "{}", v.findings[1].message);

@@ -125,7 +125,9 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::KeywordDocuments => KindParams::KeywordDocuments(Deserialize::deserialize(d)?),
             CheckKind::AnnualReport => KindParams::AnnualReport(Deserialize::deserialize(d)?),
             CheckKind::PublishLag => KindParams::PublishLag(Deserialize::deserialize(d)?),
-            CheckKind::InterpretationFormats => KindParams::InterpretationFormats(Deserialize::deserialize(d)?),
+            CheckKind::InterpretationFormats => {
+                KindParams::InterpretationFormats(Deserialize::deserialize(d)?)
+            }
             CheckKind::PiiLeak => KindParams::PiiLeak(Deserialize::deserialize(d)?),
             CheckKind::LinksAlive => KindParams::LinksAlive(Deserialize::deserialize(d)?),
         })
@@ -135,9 +137,9 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
 /// Parameters of a kind when `params:` is omitted: valid only if every parameter has a default.
 fn default_params<E: de::Error>(kind: CheckKind) -> Result<KindParams, E> {
     let empty: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    ParamsSeed(kind)
-        .deserialize(empty.into_deserializer())
-        .map_err(|e: de::value::Error| E::custom(format!("missing `params` for kind `{}`: {e}", kind.as_str())))
+    ParamsSeed(kind).deserialize(empty.into_deserializer()).map_err(|e: de::value::Error| {
+        E::custom(format!("missing `params` for kind `{}`: {e}", kind.as_str()))
+    })
 }
 
 impl<'de> Deserialize<'de> for CheckDecl {

@@ -66,7 +66,9 @@ pub struct Params {
 }
 
 fn default_title_words() -> Vec<String> {
-    ["解读", "图解", "一图读懂", "一图看懂", "图说", "视频解读", "动漫", "H5", "问答", "答记者问"].map(String::from).to_vec()
+    ["解读", "图解", "一图读懂", "一图看懂", "图说", "视频解读", "动漫", "H5", "问答", "答记者问"]
+        .map(String::from)
+        .to_vec()
 }
 
 fn default_target() -> usize {
@@ -125,7 +127,12 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let mut docs: Vec<TitledDoc> = Vec::new();
     if let Some(c) = col {
         for e in &c.entries {
-            docs.push(TitledDoc { title: e.title.clone(), url: e.url.clone(), seen_on: c.url.clone(), date: e.date });
+            docs.push(TitledDoc {
+                title: e.title.clone(),
+                url: e.url.clone(),
+                seen_on: c.url.clone(),
+                date: e.date,
+            });
         }
     }
     for d in site.titled_docs() {
@@ -149,8 +156,11 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     }
     let mut findings = Vec::new();
     for (form, list) in &by_form {
-        let evidence: Vec<Evidence> =
-            list.iter().take(3).flat_map(|d| site.doc_evidence(d, &format!("{}：{}", form.label_zh(), d.title))).collect();
+        let evidence: Vec<Evidence> = list
+            .iter()
+            .take(3)
+            .flat_map(|d| site.doc_evidence(d, &format!("{}：{}", form.label_zh(), d.title)))
+            .collect();
         findings.push(finding(
             id,
             Status::Pass,
@@ -224,11 +234,17 @@ mod tests {
             title_words: default_title_words(),
             target_forms: 3,
         };
-        let e = |t: &str, n: u32| entry(t, &format!("http://gov.test/xxgk/zcjd/{n}.html"), Some("2021-05-01"));
+        let e =
+            |t: &str, n: u32| entry(t, &format!("http://gov.test/xxgk/zcjd/{n}.html"), Some("2021-05-01"));
         let cases = vec![
             ("none", vec![], Status::Fail, 0.0),
             ("text only", vec![e("《办法》解读", 1), e("《规定》解读", 2)], Status::Partial, 1.0 / 3.0),
-            ("three forms", vec![e("《办法》解读", 1), e("一图读懂《办法》", 2), e("视频解读《办法》", 3)], Status::Pass, 1.0),
+            (
+                "three forms",
+                vec![e("《办法》解读", 1), e("一图读懂《办法》", 2), e("视频解读《办法》", 3)],
+                Status::Pass,
+                1.0,
+            ),
         ];
         for (name, entries, want, credit) in cases {
             let s = site(entries);

@@ -82,7 +82,8 @@ fn matches(text: &str, g: &Group, p: &Params) -> bool {
 fn recent_enough(doc: &TitledDoc, p: &Params, ctx: &Context<'_>) -> bool {
     let Some(max) = p.max_age_days else { return true };
     let year = chrono::Datelike::year(&ctx.as_of);
-    doc.title.contains(&format!("{year}年")) || doc.date.is_some_and(|d| (ctx.as_of - d).num_days() <= max && d <= ctx.as_of)
+    doc.title.contains(&format!("{year}年"))
+        || doc.date.is_some_and(|d| (ctx.as_of - d).num_days() <= max && d <= ctx.as_of)
 }
 
 /// Runs the check.
@@ -94,7 +95,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     for g in &p.groups {
         let mut hits: Vec<&TitledDoc> =
             docs.iter().filter(|d| matches(&d.title, g, p) && recent_enough(d, p, ctx)).collect();
-        hits.sort_by(|a, b| b.date.cmp(&a.date));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.date));
         if let Some(first) = hits.first() {
             found += 1;
             let mut evidence = Vec::new();
@@ -106,14 +107,20 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 evidence.extend(site.doc_evidence(h, &excerpt));
             }
             let more = if hits.len() > 1 { format!("等{}篇", hits.len()) } else { String::new() };
-            findings.push(finding(id, Status::Pass, format!("{}：已找到《{}》{}", g.name, first.title, more), evidence));
+            findings.push(finding(
+                id,
+                Status::Pass,
+                format!("{}：已找到《{}》{}", g.name, first.title, more),
+                evidence,
+            ));
             continue;
         }
         if p.search_body
             && let Some((page, _)) = site.html_pages().find(|(_, f)| matches(&f.text, g, p))
         {
             found += 1;
-            let kw = g.keywords.iter().find(|k| page.facts.as_ref().is_some_and(|f| f.text.contains(k.as_str())));
+            let kw =
+                g.keywords.iter().find(|k| page.facts.as_ref().is_some_and(|f| f.text.contains(k.as_str())));
             let excerpt = kw.cloned().unwrap_or_default();
             findings.push(finding(
                 id,
@@ -154,7 +161,12 @@ mod tests {
     }
 
     fn group(name: &str, kw: &[&str]) -> Group {
-        Group { name: name.into(), keywords: kw.iter().map(|s| s.to_string()).collect(), require_any: None, require_all: None }
+        Group {
+            name: name.into(),
+            keywords: kw.iter().map(|s| s.to_string()).collect(),
+            require_any: None,
+            require_all: None,
+        }
     }
 
     fn params(groups: Vec<Group>) -> Params {
@@ -207,7 +219,8 @@ mod tests {
 
     #[test]
     fn body_search_is_opt_in() {
-        let s = SiteBuilder::new(ROOT).page(ROOT, facts_doc(ROOT, "首页", "本街道建立政务舆情回应制度")).build();
+        let s =
+            SiteBuilder::new(ROOT).page(ROOT, facts_doc(ROOT, "首页", "本街道建立政务舆情回应制度")).build();
         let mut p = params(vec![group("舆情回应", &["舆情回应"])]);
         let ctx = Context { site: &s, as_of: d("2021-11-25") };
         assert_eq!(run("k", &p, &ctx).status, Status::Fail);

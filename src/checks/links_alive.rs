@@ -55,6 +55,9 @@ pub enum LinkState {
     Unchecked,
 }
 
+/// Pages carrying a link, with the link's text there.
+type Carriers<'a> = Vec<(&'a str, &'a str)>;
+
 /// Judges one stored response as a link target.
 pub fn state_of(status: Option<u16>, error: Option<&str>) -> LinkState {
     match (status, error) {
@@ -71,7 +74,7 @@ pub fn state_of(status: Option<u16>, error: Option<&str>) -> LinkState {
 pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
     // target → (state, carrying pages with the link text)
-    let mut targets: BTreeMap<&str, (LinkState, Vec<(&str, &str)>)> = BTreeMap::new();
+    let mut targets: BTreeMap<&str, (LinkState, Carriers<'_>)> = BTreeMap::new();
     for (page, facts) in site.html_pages() {
         for link in &facts.links {
             let Some(target) = site.page(&link.url) else { continue };
@@ -135,7 +138,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     }
     let summary = format!("共检查{judged}个链接：错误链接{dead}个，疑似不可用{suspected}个");
     let credit = 1.0 - dead as f64 / judged as f64;
-    findings.insert(0, finding(id, Status::from_credit(credit), summary, site.root_evidence("专栏首页及其链接")));
+    findings
+        .insert(0, finding(id, Status::from_credit(credit), summary, site.root_evidence("专栏首页及其链接")));
     Verdict::scored(credit, findings)
 }
 
@@ -195,7 +199,10 @@ mod tests {
             let v = run("links", &p, &Context { site: &s, as_of: d("2021-11-25") });
             assert_eq!(v.status, want, "{name}: {v:?}");
             assert!((v.credit.unwrap() - credit).abs() < 1e-9, "{name}");
-            assert!(v.findings.iter().all(|f| f.status != Status::Fail || f.evidence[0].url == ROOT), "{name}");
+            assert!(
+                v.findings.iter().all(|f| f.status != Status::Fail || f.evidence[0].url == ROOT),
+                "{name}"
+            );
         }
         let s = site(&[ok, forbidden, timeout]);
         let v = run("links", &p, &Context { site: &s, as_of: d("2021-11-25") });

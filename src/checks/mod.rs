@@ -80,7 +80,12 @@ impl Verdict {
     }
 
     /// A verdict without credit (manual or error) with one explaining finding.
-    pub fn uncredited(check: &str, status: Status, message: impl Into<String>, evidence: Vec<Evidence>) -> Verdict {
+    pub fn uncredited(
+        check: &str,
+        status: Status,
+        message: impl Into<String>,
+        evidence: Vec<Evidence>,
+    ) -> Verdict {
         Verdict { status, credit: None, findings: vec![finding(check, status, message, evidence)] }
     }
 }

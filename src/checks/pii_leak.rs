@@ -43,7 +43,9 @@ fn yes() -> bool {
 }
 
 fn default_contact_words() -> Vec<String> {
-    ["联系电话", "咨询电话", "监督电话", "举报电话", "投诉电话", "值班电话", "服务电话", "热线"].map(String::from).to_vec()
+    ["联系电话", "咨询电话", "监督电话", "举报电话", "投诉电话", "值班电话", "服务电话", "热线"]
+        .map(String::from)
+        .to_vec()
 }
 
 /// What kind of personal number was found.
@@ -67,7 +69,8 @@ pub struct PiiHit {
 }
 
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9A-Za-z]+").expect("static regex"));
-static LONG_DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]{7,}[0-9Xx]?").expect("static regex"));
+static LONG_DIGITS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[0-9]{7,}[0-9Xx]?").expect("static regex"));
 
 /// Whether an 18-character string is a valid resident ID (birth date and GB 11643 check digit).
 pub fn is_resident_id(s: &str) -> bool {
@@ -124,16 +127,25 @@ pub fn find_pii(text: &str, p: &Params) -> Vec<PiiHit> {
     for m in TOKEN.find_iter(text) {
         let s = m.as_str();
         if p.ids && s.len() == 18 && is_resident_id(s) {
-            hits.push(PiiHit { kind: PiiKind::ResidentId, range: m.range(), masked: mask(s, Some(PiiKind::ResidentId)) });
+            hits.push(PiiHit {
+                kind: PiiKind::ResidentId,
+                range: m.range(),
+                masked: mask(s, Some(PiiKind::ResidentId)),
+            });
         } else if p.mobiles
             && s.len() == 11
             && s.bytes().all(|c| c.is_ascii_digit())
             && s.starts_with('1')
             && (b'3'..=b'9').contains(&s.as_bytes()[1])
         {
-            let before: String = text[..m.start()].chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+            let before: String =
+                text[..m.start()].chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
             if !p.contact_words.iter().any(|w| before.contains(w.as_str())) {
-                hits.push(PiiHit { kind: PiiKind::Mobile, range: m.range(), masked: mask(s, Some(PiiKind::Mobile)) });
+                hits.push(PiiHit {
+                    kind: PiiKind::Mobile,
+                    range: m.range(),
+                    masked: mask(s, Some(PiiKind::Mobile)),
+                });
             }
         }
     }
@@ -155,7 +167,12 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let (mut pages, mut attachments) = (0usize, 0usize);
     let texts = site.pages.iter().filter_map(|pg| {
         if let Some(f) = pg.facts.as_ref().filter(|_| site.is_in_scope(&pg.record.url)) {
-            Some((pg, f.title.as_deref().map_or_else(|| pg.record.url.clone(), mask_all), f.text.as_str(), false))
+            Some((
+                pg,
+                f.title.as_deref().map_or_else(|| pg.record.url.clone(), mask_all),
+                f.text.as_str(),
+                false,
+            ))
         } else {
             pg.attachment_text.as_deref().map(|t| (pg, format!("附件 {}", pg.record.url), t, true))
         }
@@ -221,10 +238,10 @@ mod tests {
         let cases = [
             (ID, true),
             ("11010519491231002x", true),
-            ("110105194912310021", false),     // wrong check digit
-            ("110105194913310028", false),     // month 13
-            ("91340100MA2N0XXX1X", false),     // credit code
-            ("1101051949123100", false),       // too short
+            ("110105194912310021", false), // wrong check digit
+            ("110105194913310028", false), // month 13
+            ("91340100MA2N0XXX1X", false), // credit code
+            ("1101051949123100", false),   // too short
         ];
         for (s, want) in cases {
             assert_eq!(is_resident_id(s), want, "{s}");

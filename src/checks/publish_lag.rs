@@ -68,7 +68,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let (mut within, mut total, mut late_listed, mut late_unlisted) = (0usize, 0usize, 0usize, 0usize);
     let mut within_evidence = Vec::new();
     for (page, f) in site.document_pages() {
-        let (Some(written), Some(published)) = (f.fields.written_date, f.fields.publish_date.or(f.publish_date)) else {
+        let (Some(written), Some(published)) =
+            (f.fields.written_date, f.fields.publish_date.or(f.publish_date))
+        else {
             continue;
         };
         let title = f.title.clone().unwrap_or_else(|| page.record.url.clone());
@@ -120,14 +122,27 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             finding(
                 id,
                 Status::Pass,
-                format!("共检查{total}份标注成文日期和发布日期的文件，{within}份在{}个工作日内公开", p.max_working_days),
+                format!(
+                    "共检查{total}份标注成文日期和发布日期的文件，{within}份在{}个工作日内公开",
+                    p.max_working_days
+                ),
                 within_evidence,
             ),
         );
     }
     if late_unlisted > 0 {
-        let ev = findings.iter().rev().find(|f| f.status == Status::Fail).map(|f| f.evidence.clone()).unwrap_or_default();
-        findings.push(finding(id, Status::Fail, format!("另有{late_unlisted}份文件超过公开时限（未逐一列出）"), ev));
+        let ev = findings
+            .iter()
+            .rev()
+            .find(|f| f.status == Status::Fail)
+            .map(|f| f.evidence.clone())
+            .unwrap_or_default();
+        findings.push(finding(
+            id,
+            Status::Fail,
+            format!("另有{late_unlisted}份文件超过公开时限（未逐一列出）"),
+            ev,
+        ));
     }
     Verdict::scored(within as f64 / total as f64, findings)
 }
@@ -140,7 +155,12 @@ mod tests {
 
     const ROOT: &str = "http://gov.test/xxgk/";
 
-    fn doc(n: usize, written: Option<&str>, field_pub: Option<&str>, page_pub: Option<&str>) -> (String, PageFacts) {
+    fn doc(
+        n: usize,
+        written: Option<&str>,
+        field_pub: Option<&str>,
+        page_pub: Option<&str>,
+    ) -> (String, PageFacts) {
         let url = format!("http://gov.test/xxgk/doc{n}.html");
         let mut f = facts_doc(&url, &format!("文件{n}"), "正文");
         f.fields.written_date = written.map(d);
@@ -178,16 +198,34 @@ mod tests {
         let p = Params { max_working_days: 20, max_listed: 20 };
         let cases = vec![
             ("in time", vec![doc(1, Some("2021-08-02"), Some("2021-08-30"), None)], Status::Pass, Some(1.0)),
-            ("one day late", vec![doc(1, Some("2021-08-02"), Some("2021-08-31"), None)], Status::Fail, Some(0.0)),
-            ("page date as fallback", vec![doc(1, Some("2021-08-02"), None, Some("2021-08-20"))], Status::Pass, Some(1.0)),
+            (
+                "one day late",
+                vec![doc(1, Some("2021-08-02"), Some("2021-08-31"), None)],
+                Status::Fail,
+                Some(0.0),
+            ),
+            (
+                "page date as fallback",
+                vec![doc(1, Some("2021-08-02"), None, Some("2021-08-20"))],
+                Status::Pass,
+                Some(1.0),
+            ),
             (
                 "half late",
-                vec![doc(1, Some("2021-08-02"), Some("2021-08-03"), None), doc(2, Some("2021-01-04"), Some("2021-10-20"), None)],
+                vec![
+                    doc(1, Some("2021-08-02"), Some("2021-08-03"), None),
+                    doc(2, Some("2021-01-04"), Some("2021-10-20"), None),
+                ],
                 Status::Partial,
                 Some(0.5),
             ),
             ("no written date", vec![doc(1, None, Some("2021-08-03"), None)], Status::Manual, None),
-            ("published before written", vec![doc(1, Some("2021-08-03"), Some("2021-08-02"), None)], Status::Manual, None),
+            (
+                "published before written",
+                vec![doc(1, Some("2021-08-03"), Some("2021-08-02"), None)],
+                Status::Manual,
+                None,
+            ),
         ];
         for (name, docs, want, credit) in cases {
             let s = site(docs);
@@ -202,8 +240,18 @@ mod tests {
     #[test]
     fn late_finding_names_document_dates_and_count() {
         let s = site(vec![doc(7, Some("2021-08-02"), Some("2021-10-20"), None)]);
-        let v = run("l", &Params { max_working_days: 20, max_listed: 20 }, &Context { site: &s, as_of: d("2021-11-25") });
+        let v = run(
+            "l",
+            &Params { max_working_days: 20, max_listed: 20 },
+            &Context { site: &s, as_of: d("2021-11-25") },
+        );
         let m = &v.findings[0].message;
-        assert!(m.contains("文件7") && m.contains("2021-08-02") && m.contains("2021-10-20") && m.contains("57个工作日"), "{m}");
+        assert!(
+            m.contains("文件7")
+                && m.contains("2021-08-02")
+                && m.contains("2021-10-20")
+                && m.contains("57个工作日"),
+            "{m}"
+        );
     }
 }

@@ -98,7 +98,11 @@ impl SiteBuilder {
 
     /// A page fetched with 200 and read into `facts`.
     pub fn page(mut self, url: &str, facts: PageFacts) -> SiteBuilder {
-        self.pages.push(SitePage { record: record(url, Some(200), None), facts: Some(facts), attachment_text: None });
+        self.pages.push(SitePage {
+            record: record(url, Some(200), None),
+            facts: Some(facts),
+            attachment_text: None,
+        });
         self
     }
 
@@ -111,7 +115,13 @@ impl SiteBuilder {
     }
 
     /// A request of the given kind (for links checks: external or attachment).
-    pub fn fetched_as(mut self, url: &str, kind: FetchKind, status: Option<u16>, error: Option<&str>) -> SiteBuilder {
+    pub fn fetched_as(
+        mut self,
+        url: &str,
+        kind: FetchKind,
+        status: Option<u16>,
+        error: Option<&str>,
+    ) -> SiteBuilder {
         let mut rec = record(url, status, error);
         rec.kind = kind;
         self.pages.push(SitePage { record: rec, facts: None, attachment_text: None });

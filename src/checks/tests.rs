@@ -35,7 +35,10 @@ fn loads_declarations_with_defaults() {
     assert!(matches!(&set.checks[1].params, KindParams::PiiLeak(p) if p.ids && p.mobiles));
     assert_eq!(
         set.referenced_items(),
-        [("standard-columns".to_string(), "common-13".to_string()), ("pii".to_string(), "common-17".to_string())]
+        [
+            ("standard-columns".to_string(), "common-13".to_string()),
+            ("pii".to_string(), "common-17".to_string())
+        ]
     );
 }
 
@@ -43,7 +46,12 @@ fn loads_declarations_with_defaults() {
 #[test]
 fn errors_name_the_exact_line() {
     let cases: &[(&str, &str, usize, &str)] = &[
-        ("unknown kind", "checks:\n  - id: a\n    items: [common-13]\n    kind: column-absent\n", 4, "column-absent"),
+        (
+            "unknown kind",
+            "checks:\n  - id: a\n    items: [common-13]\n    kind: column-absent\n",
+            4,
+            "column-absent",
+        ),
         (
             "unknown parameter",
             "checks:\n  - id: a\n    items: [common-13]\n    kind: column-fresh\n    params:\n      columns: [{name: 工作动态}]\n      max_age_days: 14\n      max_age: 3\n",
@@ -62,7 +70,12 @@ fn errors_name_the_exact_line() {
             6,
             "columns",
         ),
-        ("unknown field", "checks:\n  - id: a\n    items: [common-13]\n    kind: pii-leak\n    wieght: 2\n", 5, "wieght"),
+        (
+            "unknown field",
+            "checks:\n  - id: a\n    items: [common-13]\n    kind: pii-leak\n    wieght: 2\n",
+            5,
+            "wieght",
+        ),
         (
             "params before kind",
             // Reported at the declaration: the parser cannot point at a key it has already passed.
@@ -81,7 +94,7 @@ fn errors_name_the_exact_line() {
         (
             "missing params of a kind that needs them",
             "checks:\n  - id: a\n    items: [common-25]\n    kind: interpretation-formats\n",
-            4,
+            2,
             "params",
         ),
     ];
