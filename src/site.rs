@@ -4,7 +4,7 @@
 //! Checks never look at raw records: they ask this model for a column by name, the unit's document
 //! pages, or evidence for a URL, so that every check cites pages in the same way.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use url::Url;
 
@@ -49,6 +49,31 @@ pub struct UnitSite {
     pub pages: Vec<SitePage>,
     /// The columns found in the navigation.
     pub columns: Vec<Column>,
+    /// URL (requested, final, and canonical forms) → index in `pages`; built once by `from_pages`.
+    index: HashMap<String, usize>,
+}
+
+/// A URL with a trailing directory index file removed: on TRS-like sites `…/gzdt/index.html` and
+/// `…/gzdt/` are the same page.
+pub fn canonical_url(url: &str) -> &str {
+    const INDEX_FILES: &[&str] = &[
+        "index.html",
+        "index.htm",
+        "index.shtml",
+        "index.jsp",
+        "index.php",
+        "default.html",
+        "default.htm",
+        "default.aspx",
+    ];
+    for f in INDEX_FILES {
+        if let Some(dir) = url.strip_suffix(f)
+            && dir.ends_with('/')
+        {
+            return dir;
+        }
+    }
+    url
 }
 
 /// Whether a response body is HTML, by content type or, failing that, by sniffing its first bytes.
@@ -110,14 +135,27 @@ impl UnitSite {
 
     /// Assembles the columns over pages already read (used by `build` and by tests).
     pub fn from_pages(unit: &Unit, pages: Vec<SitePage>) -> UnitSite {
-        let mut site = UnitSite { unit: unit.clone(), pages, columns: Vec::new() };
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, p) in pages.iter().enumerate() {
+            let r = &p.record;
+            let keys =
+                [r.url.as_str(), r.final_url.as_str(), canonical_url(&r.url), canonical_url(&r.final_url)];
+            for k in keys {
+                // A successful response wins over a failed one for the same URL.
+                let better = index.get(k).is_none_or(|&j| !pages[j].record.is_ok() && r.is_ok());
+                if better {
+                    index.insert(k.to_string(), i);
+                }
+            }
+        }
+        let mut site = UnitSite { unit: unit.clone(), pages, columns: Vec::new(), index };
         site.columns = site.assemble_columns();
         site
     }
 
     fn assemble_columns(&self) -> Vec<Column> {
         let roots: Vec<&SitePage> = self.root_pages();
-        let root_urls: HashSet<String> = self.unit.roots.iter().map(|u| u.to_string()).collect();
+        let root_urls: HashSet<&str> = self.unit.roots.iter().map(|u| canonical_url(u.as_str())).collect();
         let mut ordered: Vec<&SitePage> = roots.clone();
         ordered.extend(
             self.pages
@@ -129,13 +167,13 @@ impl UnitSite {
         for page in ordered {
             let Some(facts) = &page.facts else { continue };
             for link in &facts.nav {
-                if root_urls.contains(&link.url)
+                if root_urls.contains(canonical_url(&link.url))
                     || !self.is_in_scope(&link.url)
                     || link.text.trim().is_empty()
                 {
                     continue;
                 }
-                if !seen.insert(link.url.clone()) {
+                if !seen.insert(canonical_url(&link.url).to_string()) {
                     continue;
                 }
                 columns.push(self.column_for(link.text.trim(), &link.url));
@@ -153,7 +191,7 @@ impl UnitSite {
         let mut entries: Vec<ListEntry> = Vec::new();
         let mut entry_urls = HashSet::new();
         while let Some(u) = queue.pop_front() {
-            if !visited.insert(u.clone()) {
+            if !visited.insert(canonical_url(&u).to_string()) {
                 continue;
             }
             let Some(facts) = self.page(&u).and_then(|p| p.facts.as_ref()) else { continue };
@@ -163,7 +201,7 @@ impl UnitSite {
                     entries.push(e.clone());
                 }
             }
-            queue.extend(facts.paging.iter().filter(|p| !visited.contains(*p)).cloned());
+            queue.extend(facts.paging.iter().filter(|p| !visited.contains(canonical_url(p))).cloned());
         }
         // Newest first; undated entries last, in list order (sort is stable).
         entries.sort_by_key(|e| std::cmp::Reverse(e.date));
@@ -172,7 +210,8 @@ impl UnitSite {
 
     /// The stored page for a URL (requested or final).
     pub fn page(&self, url: &str) -> Option<&SitePage> {
-        self.pages.iter().find(|p| p.record.url == url || p.record.final_url == url)
+        let i = self.index.get(url).or_else(|| self.index.get(canonical_url(url)))?;
+        self.pages.get(*i)
     }
 
     /// Evidence citing a fetched page, with an excerpt; `None` if the URL was never fetched.
@@ -313,7 +352,10 @@ impl UnitSite {
 
     /// Whether a read page is a list page (a column's page or paging page, or one listing entries).
     pub fn is_list_page(&self, url: &str) -> bool {
-        self.columns.iter().any(|c| c.url == url || c.list_pages.iter().any(|l| l == url))
+        let u = canonical_url(url);
+        self.columns
+            .iter()
+            .any(|c| canonical_url(&c.url) == u || c.list_pages.iter().any(|l| canonical_url(l) == u))
             || self.page(url).and_then(|p| p.facts.as_ref()).is_some_and(|f| f.list_entries.len() >= 3)
     }
 
@@ -437,6 +479,31 @@ mod tests {
         assert_eq!(site.pages[0].facts.as_ref().and_then(|f| f.title.as_deref()), Some("信息公开"));
         assert!(site.pages[1].facts.is_none());
         assert!(site.root_failure().is_none());
+    }
+
+    #[test]
+    fn index_file_and_directory_urls_are_one_page() {
+        assert_eq!(canonical_url("http://a.cn/x/index.html"), "http://a.cn/x/");
+        assert_eq!(canonical_url("http://a.cn/x/myindex.html"), "http://a.cn/x/myindex.html");
+        let root_index = "http://gov.test/bgjd/xxgk/index.html";
+        let site = SiteBuilder::new(ROOT)
+            .page(
+                ROOT,
+                facts_nav(
+                    ROOT,
+                    &[
+                        ("信息公开", root_index),
+                        ("工作动态", "http://gov.test/bgjd/xxgk/gzdt/"),
+                        ("工作动态", "http://gov.test/bgjd/xxgk/gzdt/index.html"),
+                    ],
+                ),
+            )
+            .page("http://gov.test/bgjd/xxgk/gzdt/index.html", facts_list("x", vec![], &[]))
+            .build();
+        let names: Vec<&str> = site.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["工作动态"], "the root under another URL is not a column");
+        assert!(site.columns[0].fetched);
+        assert!(site.page(root_index).is_some());
     }
 
     #[test]

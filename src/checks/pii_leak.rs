@@ -165,6 +165,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let mut findings = Vec::new();
     let mut scanned: Vec<Evidence> = site.root_evidence("专栏首页（已检查）");
     let (mut pages, mut attachments) = (0usize, 0usize);
+    // Attachments count when they are the unit's: in its scope or linked from one of its pages.
+    let linked: std::collections::HashSet<&str> =
+        site.html_pages().flat_map(|(_, f)| f.links.iter().map(|l| l.url.as_str())).collect();
     let texts = site.pages.iter().filter_map(|pg| {
         if let Some(f) = pg.facts.as_ref().filter(|_| site.is_in_scope(&pg.record.url)) {
             Some((
@@ -174,7 +177,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 false,
             ))
         } else {
-            pg.attachment_text.as_deref().map(|t| (pg, format!("附件 {}", pg.record.url), t, true))
+            let ours = site.is_in_scope(&pg.record.url) || linked.contains(pg.record.url.as_str());
+            let text = pg.attachment_text.as_deref().filter(|_| ours)?;
+            Some((pg, format!("附件 {}", pg.record.url), text, true))
         }
     });
     for (pg, title, text, is_attachment) in texts {
@@ -290,6 +295,17 @@ mod tests {
         assert!(!shown.contains(ID) && !shown.contains("13912345678"), "{shown}");
         assert!(v.findings[0].message.contains("110105********002X"), "{}", v.findings[0].message);
         assert!(v.findings[0].evidence[0].excerpt.contains("139****5678"));
+    }
+
+    #[test]
+    fn another_units_attachment_is_not_scanned() {
+        let root = "http://gov.test/xxgk/";
+        let s = SiteBuilder::new(root)
+            .page(root, facts_doc(root, "首页", "欢迎"))
+            .attachment_text("http://gov.test/other/名单.csv", &format!("李四,{ID}\n"))
+            .build();
+        let v = run("pii", &p(), &Context { site: &s, as_of: d("2021-11-25") });
+        assert_eq!(v.status, Status::Pass, "{v:?}");
     }
 
     #[test]
