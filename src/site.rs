@@ -136,15 +136,24 @@ impl UnitSite {
     /// Assembles the columns over pages already read (used by `build` and by tests).
     pub fn from_pages(unit: &Unit, pages: Vec<SitePage>) -> UnitSite {
         let mut index: HashMap<String, usize> = HashMap::new();
-        for (i, p) in pages.iter().enumerate() {
-            let r = &p.record;
-            let keys =
-                [r.url.as_str(), r.final_url.as_str(), canonical_url(&r.url), canonical_url(&r.final_url)];
-            for k in keys {
-                // A successful response wins over a failed one for the same URL.
-                let better = index.get(k).is_none_or(|&j| !pages[j].record.is_ok() && r.is_ok());
-                if better {
-                    index.insert(k.to_string(), i);
+        // Exact URLs first, then canonical forms where no exact URL claims them; within each pass a
+        // successful response wins over a failed one for the same URL.
+        for canonical in [false, true] {
+            for (i, p) in pages.iter().enumerate() {
+                let r = &p.record;
+                let keys = if canonical {
+                    [canonical_url(&r.url), canonical_url(&r.final_url)]
+                } else {
+                    [r.url.as_str(), r.final_url.as_str()]
+                };
+                for k in keys {
+                    let take = match index.get(k) {
+                        None => true,
+                        Some(&j) => !canonical && !pages[j].record.is_ok() && r.is_ok(),
+                    };
+                    if take {
+                        index.insert(k.to_string(), i);
+                    }
                 }
             }
         }

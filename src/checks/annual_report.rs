@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::{ColumnSpec, Context, Verdict, finding};
 use crate::config::UnitKind;
-use crate::findings::Status;
+use crate::findings::{Finding, Status};
 use crate::site::{TitledDoc, UnitSite};
 
 /// Parameters of `annual-report`.
@@ -43,6 +43,9 @@ pub struct Params {
     /// Credit of a report published late.
     #[serde(default = "default_late_credit")]
     pub late_credit: f64,
+    /// Earlier years also judged (rubric: 全面摸底梳理历年公开年报); 0 judges last year only.
+    #[serde(default)]
+    pub history_years: u32,
 }
 
 fn default_deadline() -> String {
@@ -70,6 +73,9 @@ impl Params {
             if parse_md(s).is_none() {
                 return Err(format!("deadline `{s}` must be MM-DD"));
             }
+        }
+        if self.history_years > 20 {
+            return Err("`history_years` must be at most 20".into());
         }
         if !(0.0..=1.0).contains(&self.late_credit) {
             return Err("`late_credit` must be in [0, 1]".into());
@@ -116,79 +122,74 @@ fn reports_for(site: &UnitSite, p: &Params, year: i32) -> Vec<(TitledDoc, Option
 pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
     let mut year = ctx.as_of.year() - 1;
-    let mut found = reports_for(site, p, year);
     let mut note = String::new();
-    if found.is_empty() && ctx.as_of <= p.deadline_for(site.unit.kind, year) {
+    if reports_for(site, p, year).is_empty() && ctx.as_of <= p.deadline_for(site.unit.kind, year) {
         note = format!("（{}年度报告尚未到公开期限，改为检查{}年度）", year, year - 1);
         year -= 1;
-        found = reports_for(site, p, year);
     }
+    let mut findings = Vec::new();
+    let mut credits = Vec::new();
+    let mut current: Option<(Status, Option<f64>)> = None;
+    for (k, y) in (0..=p.history_years).map(|k| (k, year - k as i32)) {
+        let (f, credit) = judge_year(id, p, site, y, if k == 0 { note.as_str() } else { "" });
+        if k == 0 {
+            current = Some((f.status, credit));
+        }
+        findings.push(f);
+        credits.extend(credit);
+    }
+    match current {
+        // Last year's report missing: the item fails whatever earlier years show.
+        Some((Status::Fail, _)) => return Verdict { status: Status::Fail, credit: Some(0.0), findings },
+        // Last year's report undated: only a person can say whether it was on time.
+        Some((_, None)) => return Verdict { status: Status::Manual, credit: None, findings },
+        _ => {}
+    }
+    if credits.is_empty() {
+        return Verdict { status: Status::Manual, credit: None, findings };
+    }
+    Verdict::scored(credits.iter().sum::<f64>() / credits.len() as f64, findings)
+}
+
+/// Judges one year's report: the finding and its credit (`None` when only a person can tell).
+fn judge_year(id: &str, p: &Params, site: &UnitSite, year: i32, note: &str) -> (Finding, Option<f64>) {
     let deadline = p.deadline_for(site.unit.kind, year);
-    if found.is_empty() {
+    let found = reports_for(site, p, year);
+    // Earliest dated copy counts; otherwise the first undated one.
+    let best =
+        found.iter().filter(|(_, date)| date.is_some()).min_by_key(|(_, date)| *date).or(found.first());
+    let Some((doc, date)) = best else {
         let col = p.column.as_ref().and_then(|c| c.find(site));
         let evidence = match col.and_then(|c| site.evidence(&c.url, &c.name)) {
             Some(e) => vec![e],
             None => site.root_evidence("在专栏中查找政府信息公开工作年度报告"),
         };
         let where_ = col.map_or("专栏中".to_string(), |c| format!("“{}”栏目及专栏中", c.name));
-        return Verdict::scored(
-            0.0,
-            vec![finding(
-                id,
-                Status::Fail,
-                format!("{where_}未找到{year}年度政府信息公开工作年度报告{note}"),
-                evidence,
-            )],
-        );
-    }
-    // Earliest dated copy counts; otherwise the first undated one.
-    let best = found
-        .iter()
-        .filter(|(_, date)| date.is_some())
-        .min_by_key(|(_, date)| *date)
-        .or_else(|| found.first())
-        .expect("non-empty");
-    let (doc, date) = best;
+        let msg = format!("{where_}未找到{year}年度政府信息公开工作年度报告{note}");
+        return (finding(id, Status::Fail, msg, evidence), Some(0.0));
+    };
     let excerpt = match date {
         Some(d) => format!("{}（{}）", doc.title, d),
         None => doc.title.clone(),
     };
     let evidence = site.doc_evidence(doc, &excerpt);
     match date {
-        None => Verdict::uncredited(
-            id,
-            Status::Manual,
-            format!(
-                "已找到《{}》{}，但页面未标明发布日期，无法判断是否在{}前公开，需人工核对",
-                doc.title, note, deadline
-            ),
-            evidence,
-        ),
-        Some(date) if *date <= deadline => Verdict::scored(
-            1.0,
-            vec![finding(
-                id,
-                Status::Pass,
-                format!("《{}》于{}发布，在规定期限{}前{}", doc.title, date, deadline, note),
-                evidence,
-            )],
-        ),
-        Some(date) => Verdict::scored(
-            p.late_credit,
-            vec![finding(
-                id,
-                Status::Partial,
-                format!(
-                    "《{}》于{}发布，晚于规定期限{}（逾期{}天）{}",
-                    doc.title,
-                    date,
-                    deadline,
-                    (*date - deadline).num_days(),
-                    note
-                ),
-                evidence,
-            )],
-        ),
+        None => {
+            let msg = format!(
+                "已找到《{}》{note}，但页面未标明发布日期，无法判断是否在{deadline}前公开，需人工核对",
+                doc.title
+            );
+            (finding(id, Status::Manual, msg, evidence), None)
+        }
+        Some(date) if *date <= deadline => {
+            let msg = format!("《{}》于{date}发布，在规定期限{deadline}前{note}", doc.title);
+            (finding(id, Status::Pass, msg, evidence), Some(1.0))
+        }
+        Some(date) => {
+            let late = (*date - deadline).num_days();
+            let msg = format!("《{}》于{date}发布，晚于规定期限{deadline}（逾期{late}天）{note}", doc.title);
+            (finding(id, Status::Partial, msg, evidence), Some(p.late_credit))
+        }
     }
 }
 
@@ -218,6 +219,7 @@ mod tests {
                 name: "政府信息公开年报".into(), synonyms: vec!["年报".into()]
             }),
             late_credit: 0.5,
+            history_years: 0,
         }
     }
 
@@ -267,6 +269,27 @@ mod tests {
         let m = &v.findings[0].message;
         assert!(m.contains("2021-02-10") && m.contains("2021-01-31") && m.contains("10天"), "{m}");
         assert_eq!(v.credit, Some(0.5));
+    }
+
+    #[test]
+    fn history_years_each_get_a_finding() {
+        let e = |y: i32, date: &str| {
+            entry(
+                &format!("{y}年政府信息公开工作年度报告"),
+                &format!("http://gov.test/xxgk/gknb/{y}.html"),
+                Some(date),
+            )
+        };
+        let mut p = params();
+        p.history_years = 2;
+        let ctx_site = site(UnitKind::Department, vec![e(2020, "2021-01-20"), e(2019, "2020-02-20")]);
+        let v = run("a", &p, &Context { site: &ctx_site, as_of: d("2021-11-25") });
+        let statuses: Vec<Status> = v.findings.iter().map(|f| f.status).collect();
+        assert_eq!(statuses, [Status::Pass, Status::Partial, Status::Fail]);
+        assert_eq!(v.credit, Some(0.5));
+        let missing_current = site(UnitKind::Department, vec![e(2019, "2020-01-20")]);
+        let v = run("a", &p, &Context { site: &missing_current, as_of: d("2021-11-25") });
+        assert_eq!((v.status, v.credit), (Status::Fail, Some(0.0)));
     }
 
     #[test]

@@ -190,8 +190,11 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         }
         let hits = find_pii(text, p);
         if hits.is_empty() {
-            if scanned.len() < 20 && !scanned.iter().any(|e| e.url == pg.record.url) {
-                scanned.extend(site.evidence(&pg.record.url, "已检查，未发现个人信息"));
+            if scanned.len() < 20
+                && let Some(ev) = site.evidence(&pg.record.url, "已检查，未发现个人信息")
+                && !scanned.iter().any(|e| e.url == ev.url)
+            {
+                scanned.push(ev);
             }
             continue;
         }

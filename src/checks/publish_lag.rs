@@ -13,6 +13,8 @@
 //!
 //! **Fails.** 成文日期 2021-08-02, 发布日期 2021-10-20: 57 working days.
 
+use std::collections::BTreeSet;
+
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 
@@ -29,6 +31,83 @@ pub struct Params {
     /// Most late documents listed one by one (the rest are counted).
     #[serde(default = "default_max_listed")]
     pub max_listed: usize,
+    /// The official holiday calendar; without it, Monday to Friday are the working days.
+    #[serde(default)]
+    pub calendar: CalendarSpec,
+}
+
+/// The 国务院办公厅 holiday notices as data: days off (single days or `YYYY-MM-DD..YYYY-MM-DD` ranges)
+/// and make-up working days (调休) that fall on weekends.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// Public holidays, single days or inclusive ranges.
+    #[serde(default)]
+    pub days_off: Vec<String>,
+    /// Weekend days that are working days.
+    #[serde(default)]
+    pub workdays: Vec<String>,
+}
+
+/// A resolved working-day calendar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Calendar {
+    off: BTreeSet<NaiveDate>,
+    on: BTreeSet<NaiveDate>,
+    years: BTreeSet<i32>,
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("`{s}` is not a YYYY-MM-DD date"))
+}
+
+impl CalendarSpec {
+    /// Parses the spec; errors name the bad entry.
+    pub fn resolve(&self) -> Result<Calendar, String> {
+        let mut cal = Calendar::default();
+        for entry in &self.days_off {
+            let (a, b) = match entry.split_once("..") {
+                Some((a, b)) => (parse_day(a)?, parse_day(b)?),
+                None => (parse_day(entry)?, parse_day(entry)?),
+            };
+            if b < a || (b - a).num_days() > 31 {
+                return Err(format!("range `{entry}` must run forwards and span at most a month"));
+            }
+            let mut d = a;
+            while d <= b {
+                cal.off.insert(d);
+                cal.years.insert(d.year());
+                d = d.succ_opt().expect("date in range");
+            }
+        }
+        for entry in &self.workdays {
+            let d = parse_day(entry)?;
+            cal.years.insert(d.year());
+            cal.on.insert(d);
+        }
+        Ok(cal)
+    }
+}
+
+impl Calendar {
+    /// Working days in (from, to]: Monday–Friday, minus days off, plus make-up workdays.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let mut n = working_days_between(from, to);
+        let after = |d: &&NaiveDate| **d > from && **d <= to;
+        let weekend = |d: &NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        n -= self.off.iter().filter(after).filter(|d| !weekend(d) && !self.on.contains(d)).count() as i64;
+        n += self.on.iter().filter(after).filter(|d| weekend(d)).count() as i64;
+        n
+    }
+
+    /// Years in (from, to] that the calendar does not cover (counted as plain Monday–Friday).
+    pub fn uncovered_years(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
+        let first = from.succ_opt().map_or(from.year(), |d| d.year());
+        (first..=to.year()).filter(|y| !self.years.contains(y)).collect()
+    }
 }
 
 fn default_max() -> i64 {
@@ -44,14 +123,18 @@ impl Params {
         if self.max_working_days <= 0 {
             return Err("`max_working_days` must be positive".into());
         }
-        Ok(())
+        self.calendar.resolve().map(|_| ())
     }
 }
 
 /// Monday–Friday days in (from, to]; 0 when `to` is not after `from`.
 pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> i64 {
-    let mut n = 0;
-    let mut day = from;
+    if to <= from {
+        return 0;
+    }
+    let weeks = (to - from).num_days() / 7;
+    let mut n = weeks * 5;
+    let mut day = from + chrono::Duration::days(weeks * 7);
     while day < to {
         day = day.succ_opt().expect("date in range");
         if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
@@ -67,6 +150,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let mut findings: Vec<Finding> = Vec::new();
     let (mut within, mut total, mut late_listed, mut late_unlisted) = (0usize, 0usize, 0usize, 0usize);
     let mut within_evidence = Vec::new();
+    let calendar = p.calendar.resolve().unwrap_or_default();
     for (page, f) in site.document_pages() {
         let (Some(written), Some(published)) =
             (f.fields.written_date, f.fields.publish_date.or(f.publish_date))
@@ -85,7 +169,14 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             continue;
         }
         total += 1;
-        let days = working_days_between(written, published);
+        let days = calendar.working_days_between(written, published);
+        let uncovered = calendar.uncovered_years(written, published);
+        let caveat = if uncovered.is_empty() {
+            String::new()
+        } else {
+            let ys: Vec<String> = uncovered.iter().map(|y| y.to_string()).collect();
+            format!("（{}年节假日未录入，按周一至周五计算）", ys.join("、"))
+        };
         if days <= p.max_working_days {
             within += 1;
             if within_evidence.len() < 5 {
@@ -97,7 +188,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 id,
                 Status::Fail,
                 format!(
-                    "《{title}》成文日期{written}，发布日期{published}，间隔{days}个工作日，超过{}个工作日的公开时限",
+                    "《{title}》成文日期{written}，发布日期{published}，间隔{days}个工作日{caveat}，超过{}个工作日的公开时限",
                     p.max_working_days
                 ),
                 site.evidence(&page.record.url, &excerpt).into_iter().collect(),
@@ -194,8 +285,26 @@ mod tests {
     }
 
     #[test]
+    fn holiday_calendar_removes_days_off_and_adds_make_up_days() {
+        // The 2025 notice: 元旦 01-01; 春节 01-28..02-04 with 01-26 (Sunday) and 02-08 (Saturday) worked.
+        let spec = CalendarSpec {
+            days_off: vec!["2025-01-01".into(), "2025-01-28..2025-02-04".into()],
+            workdays: vec!["2025-01-26".into(), "2025-02-08".into()],
+        };
+        let cal = spec.resolve().unwrap();
+        // The demo's late document: 2024-11-05 → 2025-01-10 is 48 weekdays, 47 working days.
+        assert_eq!(working_days_between(d("2024-11-05"), d("2025-01-10")), 48);
+        assert_eq!(cal.working_days_between(d("2024-11-05"), d("2025-01-10")), 47);
+        // Across 春节: 6 weekdays off, 2 weekend days worked.
+        assert_eq!(cal.working_days_between(d("2025-01-24"), d("2025-02-10")), 11 - 6 + 2);
+        assert_eq!(cal.uncovered_years(d("2024-11-05"), d("2025-01-10")), [2024]);
+        let bad = CalendarSpec { days_off: vec!["2025-02-04..2025-01-28".into()], workdays: vec![] };
+        assert!(bad.resolve().is_err());
+    }
+
+    #[test]
     fn table() {
-        let p = Params { max_working_days: 20, max_listed: 20 };
+        let p = Params { max_working_days: 20, max_listed: 20, calendar: CalendarSpec::default() };
         let cases = vec![
             ("in time", vec![doc(1, Some("2021-08-02"), Some("2021-08-30"), None)], Status::Pass, Some(1.0)),
             (
@@ -242,7 +351,7 @@ mod tests {
         let s = site(vec![doc(7, Some("2021-08-02"), Some("2021-10-20"), None)]);
         let v = run(
             "l",
-            &Params { max_working_days: 20, max_listed: 20 },
+            &Params { max_working_days: 20, max_listed: 20, calendar: CalendarSpec::default() },
             &Context { site: &s, as_of: d("2021-11-25") },
         );
         let m = &v.findings[0].message;
