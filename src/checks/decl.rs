@@ -12,7 +12,7 @@ use serde_saphyr::Spanned;
 
 use super::{
     annual_report, column_fresh, column_present, interpretation_formats, keyword_documents, links_alive,
-    pii_leak, publish_lag,
+    metadata_complete, pii_leak, publish_lag,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -35,6 +35,23 @@ pub enum CheckKind {
     PiiLeak,
     /// Links from the unit's pages work.
     LinksAlive,
+    /// Document pages carry their 公开要素.
+    MetadataComplete,
+}
+
+impl CheckKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [CheckKind; 9] = [
+        CheckKind::ColumnPresent,
+        CheckKind::ColumnFresh,
+        CheckKind::KeywordDocuments,
+        CheckKind::AnnualReport,
+        CheckKind::PublishLag,
+        CheckKind::InterpretationFormats,
+        CheckKind::PiiLeak,
+        CheckKind::LinksAlive,
+        CheckKind::MetadataComplete,
+    ];
 }
 
 impl CheckKind {
@@ -49,6 +66,7 @@ impl CheckKind {
             CheckKind::InterpretationFormats => "interpretation-formats",
             CheckKind::PiiLeak => "pii-leak",
             CheckKind::LinksAlive => "links-alive",
+            CheckKind::MetadataComplete => "metadata-complete",
         }
     }
 }
@@ -72,6 +90,8 @@ pub enum KindParams {
     PiiLeak(pii_leak::Params),
     /// `links-alive`.
     LinksAlive(links_alive::Params),
+    /// `metadata-complete`.
+    MetadataComplete(metadata_complete::Params),
 }
 
 impl KindParams {
@@ -84,6 +104,7 @@ impl KindParams {
             KindParams::AnnualReport(p) => p.validate(),
             KindParams::PublishLag(p) => p.validate(),
             KindParams::InterpretationFormats(p) => p.validate(),
+            KindParams::MetadataComplete(p) => p.validate(),
             KindParams::PiiLeak(_) | KindParams::LinksAlive(_) => Ok(()),
         }
     }
@@ -130,6 +151,7 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             }
             CheckKind::PiiLeak => KindParams::PiiLeak(Deserialize::deserialize(d)?),
             CheckKind::LinksAlive => KindParams::LinksAlive(Deserialize::deserialize(d)?),
+            CheckKind::MetadataComplete => KindParams::MetadataComplete(Deserialize::deserialize(d)?),
         })
     }
 }

@@ -23,6 +23,7 @@ mod decl;
 pub mod interpretation_formats;
 pub mod keyword_documents;
 pub mod links_alive;
+pub mod metadata_complete;
 pub mod pii_leak;
 pub mod publish_lag;
 #[cfg(test)]
@@ -178,6 +179,7 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
             KindParams::InterpretationFormats(p) => interpretation_formats::run(&c.id, p, ctx),
             KindParams::PiiLeak(p) => pii_leak::run(&c.id, p, ctx),
             KindParams::LinksAlive(p) => links_alive::run(&c.id, p, ctx),
+            KindParams::MetadataComplete(p) => metadata_complete::run(&c.id, p, ctx),
         },
     };
     let findings = verdict
