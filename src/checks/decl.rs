@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use super::{
-    annual_report, column_fresh, column_present, interpretation_formats, keyword_documents, links_alive,
-    metadata_complete, pii_leak, publish_lag,
+    annual_report, annual_report_tables, column_fresh, column_present, interpretation_formats,
+    keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -37,11 +37,13 @@ pub enum CheckKind {
     LinksAlive,
     /// Document pages carry their 公开要素.
     MetadataComplete,
+    /// The 年报's table 三 adds up and its text is not copied.
+    AnnualReportTables,
 }
 
 impl CheckKind {
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 9] = [
+    pub const ALL: [CheckKind; 10] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -51,6 +53,7 @@ impl CheckKind {
         CheckKind::PiiLeak,
         CheckKind::LinksAlive,
         CheckKind::MetadataComplete,
+        CheckKind::AnnualReportTables,
     ];
 }
 
@@ -67,6 +70,7 @@ impl CheckKind {
             CheckKind::PiiLeak => "pii-leak",
             CheckKind::LinksAlive => "links-alive",
             CheckKind::MetadataComplete => "metadata-complete",
+            CheckKind::AnnualReportTables => "annual-report-tables",
         }
     }
 }
@@ -92,6 +96,8 @@ pub enum KindParams {
     LinksAlive(links_alive::Params),
     /// `metadata-complete`.
     MetadataComplete(metadata_complete::Params),
+    /// `annual-report-tables`.
+    AnnualReportTables(annual_report_tables::Params),
 }
 
 impl KindParams {
@@ -105,7 +111,7 @@ impl KindParams {
             KindParams::PublishLag(p) => p.validate(),
             KindParams::InterpretationFormats(p) => p.validate(),
             KindParams::MetadataComplete(p) => p.validate(),
-            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) => Ok(()),
+            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::AnnualReportTables(_) => Ok(()),
         }
     }
 }
@@ -152,6 +158,7 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::PiiLeak => KindParams::PiiLeak(Deserialize::deserialize(d)?),
             CheckKind::LinksAlive => KindParams::LinksAlive(Deserialize::deserialize(d)?),
             CheckKind::MetadataComplete => KindParams::MetadataComplete(Deserialize::deserialize(d)?),
+            CheckKind::AnnualReportTables => KindParams::AnnualReportTables(Deserialize::deserialize(d)?),
         })
     }
 }

@@ -17,6 +17,7 @@ use crate::site::{Column, UnitSite};
 use crate::yaml::{self, YamlError};
 
 pub mod annual_report;
+pub mod annual_report_tables;
 pub mod column_fresh;
 pub mod column_present;
 mod decl;
@@ -180,6 +181,7 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
             KindParams::PiiLeak(p) => pii_leak::run(&c.id, p, ctx),
             KindParams::LinksAlive(p) => links_alive::run(&c.id, p, ctx),
             KindParams::MetadataComplete(p) => metadata_complete::run(&c.id, p, ctx),
+            KindParams::AnnualReportTables(p) => annual_report_tables::run(&c.id, p, ctx),
         },
     };
     let findings = verdict
