@@ -51,6 +51,8 @@ pub struct UnitSite {
     pub columns: Vec<Column>,
     /// URL (requested, final, and canonical forms) → index in `pages`; built once by `from_pages`.
     index: HashMap<String, usize>,
+    /// Canonical URLs of the columns' list pages; built once by `from_pages`.
+    list_urls: HashSet<String>,
 }
 
 /// A URL with a trailing directory index file removed: on TRS-like sites `…/gzdt/index.html` and
@@ -157,8 +159,15 @@ impl UnitSite {
                 }
             }
         }
-        let mut site = UnitSite { unit: unit.clone(), pages, columns: Vec::new(), index };
+        let mut site =
+            UnitSite { unit: unit.clone(), pages, columns: Vec::new(), index, list_urls: HashSet::new() };
         site.columns = site.assemble_columns();
+        site.list_urls = site
+            .columns
+            .iter()
+            .flat_map(|c| std::iter::once(&c.url).chain(&c.list_pages))
+            .map(|u| canonical_url(u).to_string())
+            .collect();
         site
     }
 
@@ -361,10 +370,7 @@ impl UnitSite {
 
     /// Whether a read page is a list page (a column's page or paging page, or one listing entries).
     pub fn is_list_page(&self, url: &str) -> bool {
-        let u = canonical_url(url);
-        self.columns
-            .iter()
-            .any(|c| canonical_url(&c.url) == u || c.list_pages.iter().any(|l| canonical_url(l) == u))
+        self.list_urls.contains(canonical_url(url))
             || self.page(url).and_then(|p| p.facts.as_ref()).is_some_and(|f| f.list_entries.len() >= 3)
     }
 

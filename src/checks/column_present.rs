@@ -109,6 +109,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 0.0,
                 format!("专栏导航中未找到“{}”栏目（已查找：{}）", spec.name, spec.names().join("、")),
             ),
+            (ColumnState::Present, Some(c)) if c.entries.is_empty() => {
+                (Status::Pass, 1.0, format!("已设置“{}”栏目（“{}”），栏目页面有内容", spec.name, c.name))
+            }
             (ColumnState::Present, Some(c)) => (
                 Status::Pass,
                 1.0,

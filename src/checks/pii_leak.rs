@@ -43,7 +43,7 @@ fn yes() -> bool {
 }
 
 fn default_contact_words() -> Vec<String> {
-    ["联系电话", "咨询电话", "监督电话", "举报电话", "投诉电话", "值班电话", "服务电话", "热线"]
+    ["联系电话", "咨询电话", "监督电话", "举报电话", "投诉电话", "值班电话", "服务电话", "热线", "联系人"]
         .map(String::from)
         .to_vec()
 }
@@ -69,6 +69,7 @@ pub struct PiiHit {
 }
 
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9A-Za-z]+").expect("static regex"));
+static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+").expect("static regex"));
 static LONG_DIGITS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9]{7,}[0-9Xx]?").expect("static regex"));
 
@@ -124,31 +125,29 @@ pub fn mask_all(text: &str) -> String {
 /// Finds resident IDs and (unless announced as contact lines) mobile numbers in a text.
 pub fn find_pii(text: &str, p: &Params) -> Vec<PiiHit> {
     let mut hits = Vec::new();
-    for m in TOKEN.find_iter(text) {
-        let s = m.as_str();
-        if p.ids && s.len() == 18 && is_resident_id(s) {
-            hits.push(PiiHit {
-                kind: PiiKind::ResidentId,
-                range: m.range(),
-                masked: mask(s, Some(PiiKind::ResidentId)),
-            });
-        } else if p.mobiles
-            && s.len() == 11
-            && s.bytes().all(|c| c.is_ascii_digit())
-            && s.starts_with('1')
-            && (b'3'..=b'9').contains(&s.as_bytes()[1])
-        {
+    if p.ids {
+        // Letter-and-digit runs: a 统一社会信用代码 or 索引号 has letters or separators inside.
+        for m in TOKEN.find_iter(text).filter(|m| m.as_str().len() == 18 && is_resident_id(m.as_str())) {
+            let masked = mask(m.as_str(), Some(PiiKind::ResidentId));
+            hits.push(PiiHit { kind: PiiKind::ResidentId, range: m.range(), masked });
+        }
+    }
+    if p.mobiles {
+        // Digit runs: a mobile number glued to letters (Tel13812345678) still counts.
+        for m in DIGITS.find_iter(text) {
+            let s = m.as_str();
+            if s.len() != 11 || !s.starts_with('1') || !(b'3'..=b'9').contains(&s.as_bytes()[1]) {
+                continue;
+            }
             let before: String =
                 text[..m.start()].chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
             if !p.contact_words.iter().any(|w| before.contains(w.as_str())) {
-                hits.push(PiiHit {
-                    kind: PiiKind::Mobile,
-                    range: m.range(),
-                    masked: mask(s, Some(PiiKind::Mobile)),
-                });
+                let masked = mask(s, Some(PiiKind::Mobile));
+                hits.push(PiiHit { kind: PiiKind::Mobile, range: m.range(), masked });
             }
         }
     }
+    hits.sort_by_key(|h| h.range.start);
     hits
 }
 
@@ -258,12 +257,14 @@ mod tests {
 
     #[test]
     fn finding_table() {
-        let cases: [(&str, Vec<PiiKind>); 8] = [
+        let cases: [(&str, Vec<PiiKind>); 10] = [
             ("低保对象：张三，身份证号11010519491231002X。", vec![PiiKind::ResidentId]),
             ("身份证号110105**********2X，已脱敏", vec![]),
             ("统一社会信用代码：91340100MA2N0XXX1X", vec![]),
             ("索引号：11340111MB1234567X/202110-00012", vec![]),
             ("户主手机13812345678", vec![PiiKind::Mobile]),
+            ("Tel13812345678", vec![PiiKind::Mobile]),
+            ("联系人：王喆 13812345678", vec![]),
             ("联系电话：13812345678", vec![]),
             ("编号2013812345678901", vec![]),
             ("号码123456789012345678", vec![]),
