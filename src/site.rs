@@ -294,6 +294,23 @@ impl UnitSite {
         Some(format!("专栏首页无法访问，无法判定：{}", why.join("；")))
     }
 
+    /// The unit's page requests that got no usable answer for reasons other than "not there" (no
+    /// response, 5xx, 403/429 and WAF codes), and all its page requests: (unread, total).
+    pub fn fetch_failures(&self) -> (usize, usize) {
+        let mine =
+            self.pages.iter().filter(|p| p.record.kind == FetchKind::Page && self.is_in_scope(&p.record.url));
+        let (mut unread, mut total) = (0, 0);
+        for p in mine {
+            total += 1;
+            let r = &p.record;
+            let skipped = r.error.as_deref().is_some_and(|e| e.contains("robots"));
+            if !r.is_ok() && !skipped && !matches!(r.status, Some(301..=308 | 404 | 410)) {
+                unread += 1;
+            }
+        }
+        (unread, total)
+    }
+
     /// In-scope HTML pages that were read, in crawl order.
     pub fn html_pages(&self) -> impl Iterator<Item = (&SitePage, &PageFacts)> {
         self.pages

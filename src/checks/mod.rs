@@ -167,6 +167,43 @@ fn validate(path: &Path, c: &CheckDecl) -> Result<(), YamlError> {
     c.params.validate().or_else(|m| bad(format!("check `{}`: {m}", c.id)))
 }
 
+/// Kinds whose failures say "not found": an incomplete crawl can cause them.
+fn judges_absence(kind: CheckKind) -> bool {
+    matches!(
+        kind,
+        CheckKind::ColumnPresent
+            | CheckKind::KeywordDocuments
+            | CheckKind::AnnualReport
+            | CheckKind::InterpretationFormats
+    )
+}
+
+/// Share of the unit's page requests that went unanswered above which "not found" is not asserted.
+const MAX_UNREAD_SHARE: f64 = 0.2;
+
+/// "Not found" is only as good as the crawl: when some of the unit's pages could not be read, failures
+/// say so; when many could not, the check cannot judge (`error`), since the missing thing may sit on an
+/// unread page.
+fn temper_absence(mut v: Verdict, site: &UnitSite) -> Verdict {
+    let (unread, total) = site.fetch_failures();
+    if unread == 0 || !v.findings.iter().any(|f| f.status == Status::Fail) {
+        return v;
+    }
+    if total > 0 && unread as f64 / total as f64 > MAX_UNREAD_SHARE {
+        for f in v.findings.iter_mut().filter(|f| f.status == Status::Fail) {
+            f.status = Status::Error;
+            f.message.push_str(&format!("（本单位有{unread}/{total}个页面未能抓取，无法确认确实缺失）"));
+        }
+        v.status = Status::Error;
+        v.credit = None;
+    } else {
+        for f in v.findings.iter_mut().filter(|f| f.status == Status::Fail) {
+            f.message.push_str(&format!("（注意：本单位有{unread}个页面未能抓取，可能影响判定）"));
+        }
+    }
+    v
+}
+
 /// Runs one declared check, enforcing the engine's guarantees.
 pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
     let verdict = match ctx.site.root_failure() {
@@ -184,6 +221,7 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
             KindParams::AnnualReportTables(p) => annual_report_tables::run(&c.id, p, ctx),
         },
     };
+    let verdict = if judges_absence(c.kind) { temper_absence(verdict, ctx.site) } else { verdict };
     let findings = verdict
         .findings
         .into_iter()

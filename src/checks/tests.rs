@@ -141,3 +141,29 @@ fn the_shipped_declarations_load() {
         assert!(set.referenced_items().iter().any(|(_, i)| i == item), "{item}");
     }
 }
+
+#[test]
+fn absence_is_not_asserted_over_an_incomplete_crawl() {
+    use crate::checks::testkit::{facts_doc, facts_nav};
+    let set = load(&[("a.yaml", GOOD)]).unwrap();
+    let root = "http://gov.test/xxgk/";
+    let mut few = SiteBuilder::new(root).page(root, facts_nav(root, &[]));
+    for n in 0..5 {
+        let u = format!("http://gov.test/xxgk/{n}.html");
+        few = few.page(&u, facts_doc(&u, "文件", ""));
+    }
+    let few = few.failed("http://gov.test/xxgk/x.html", None, Some("timeout")).build();
+    let r = run_check(&set.checks[0], &Context { site: &few, as_of: d("2021-11-25") });
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert!(r.findings[0].message.contains("1个页面未能抓取"), "{r:?}");
+    let many = SiteBuilder::new(root)
+        .page(root, facts_nav(root, &[]))
+        .failed("http://gov.test/xxgk/a.html", None, Some("timeout"))
+        .failed("http://gov.test/xxgk/b.html", Some(503), None)
+        .failed("http://gov.test/xxgk/c.html", Some(404), None)
+        .build();
+    assert_eq!(many.fetch_failures(), (2, 4), "a 404 is an answer");
+    let r = run_check(&set.checks[0], &Context { site: &many, as_of: d("2021-11-25") });
+    assert_eq!((r.status, r.credit), (Status::Error, None), "{r:?}");
+    assert!(r.findings.iter().all(|f| f.status != Status::Fail));
+}
