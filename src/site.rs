@@ -105,6 +105,12 @@ fn is_text_attachment(record: &FetchRecord) -> bool {
         || path.ends_with(".csv")
 }
 
+/// Whether a fetch error means the crawler chose not to ask (robots.txt, the private-address guard),
+/// which says nothing about the site.
+pub fn is_skip_error(error: &str) -> bool {
+    error.contains("robots") || error.starts_with("refused:") || error.contains("special-purpose")
+}
+
 /// Normalises a name for matching: whitespace and common separators removed.
 pub fn normalize_name(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '·' && *c != '>').collect()
@@ -303,7 +309,7 @@ impl UnitSite {
         for p in mine {
             total += 1;
             let r = &p.record;
-            let skipped = r.error.as_deref().is_some_and(|e| e.contains("robots"));
+            let skipped = r.error.as_deref().is_some_and(is_skip_error);
             if !r.is_ok() && !skipped && !matches!(r.status, Some(301..=308 | 404 | 410)) {
                 unread += 1;
             }

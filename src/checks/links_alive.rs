@@ -63,7 +63,7 @@ pub fn state_of(status: Option<u16>, error: Option<&str>) -> LinkState {
     match (status, error) {
         (Some(s @ (404 | 410)), _) => LinkState::Dead(s),
         (Some(s), _) if (200..400).contains(&s) => LinkState::Alive,
-        (_, Some(e)) if e.contains("robots") || e.contains("private") => LinkState::Unchecked,
+        (_, Some(e)) if crate::site::is_skip_error(e) => LinkState::Unchecked,
         (Some(s), _) => LinkState::Suspected(format!("HTTP {s}")),
         (None, Some(e)) => LinkState::Suspected(e.to_string()),
         (None, None) => LinkState::Unchecked,
@@ -175,6 +175,12 @@ mod tests {
             (None, Some("timeout"), LinkState::Suspected("timeout".into())),
             (None, Some("dns error"), LinkState::Suspected("dns error".into())),
             (None, Some("disallowed by robots.txt"), LinkState::Unchecked),
+            (
+                None,
+                Some("refused: h resolves only to special-purpose addresses (10.0.0.1)"),
+                LinkState::Unchecked,
+            ),
+            (None, Some("connection refused"), LinkState::Suspected("connection refused".into())),
         ];
         for (s, e, want) in cases {
             assert_eq!(state_of(s, e), want, "{s:?} {e:?}");
