@@ -137,7 +137,13 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         }
     }
     let summary = format!("共检查{judged}个链接：错误链接{dead}个，疑似不可用{suspected}个");
-    let credit = 1.0 - dead as f64 / judged as f64;
+    // Credit counts confirmed answers only: a suspected link is neither alive nor dead.
+    let confirmed = judged - suspected;
+    if confirmed == 0 {
+        findings.insert(0, finding(id, Status::Manual, summary, site.root_evidence("专栏首页及其链接")));
+        return Verdict { status: Status::Manual, credit: None, findings };
+    }
+    let credit = 1.0 - dead as f64 / confirmed as f64;
     findings
         .insert(0, finding(id, Status::from_credit(credit), summary, site.root_evidence("专栏首页及其链接")));
     Verdict::scored(credit, findings)
@@ -199,6 +205,12 @@ mod tests {
             ("one of two dead", vec![ok, dead], Status::Partial, 0.5),
             ("all dead", vec![dead], Status::Fail, 0.0),
             ("403 and timeout are not failures", vec![ok, forbidden, timeout], Status::Pass, 1.0),
+            (
+                "suspected ones do not dilute the dead",
+                vec![ok, dead, forbidden, timeout],
+                Status::Partial,
+                0.5,
+            ),
         ];
         for (name, targets, want, credit) in cases {
             let s = site(&targets);
@@ -213,5 +225,8 @@ mod tests {
         let s = site(&[ok, forbidden, timeout]);
         let v = run("links", &p, &Context { site: &s, as_of: d("2021-11-25") });
         assert_eq!(v.findings.iter().filter(|f| f.status == Status::Manual).count(), 2);
+        let s = site(&[forbidden, timeout]);
+        let v = run("links", &p, &Context { site: &s, as_of: d("2021-11-25") });
+        assert_eq!((v.status, v.credit), (Status::Manual, None), "only suspected links: a person decides");
     }
 }
