@@ -71,6 +71,18 @@ fn errors_name_the_exact_line() {
             "columns",
         ),
         (
+            "typo in a nested column",
+            "checks:\n  - id: a\n    items: [common-13]\n    kind: column-present\n    params:\n      columns:\n        - name: 公开指南\n          synonym: [指南]\n",
+            8,
+            "synonym",
+        ),
+        (
+            "unknown metadata field",
+            "checks:\n  - id: a\n    items: [common-15]\n    kind: metadata-complete\n    params:\n      required: [index_no, author]\n",
+            6,
+            "author",
+        ),
+        (
             "unknown field",
             "checks:\n  - id: a\n    items: [common-13]\n    kind: pii-leak\n    wieght: 2\n",
             5,
