@@ -2,9 +2,14 @@
 //! implemented here, one file per kind) and that kind's parameters. Adding a rule that uses an existing
 //! kind needs no Rust.
 //!
-//! The engine guarantees two rules of the contract whatever a kind does: a `pass`, `partial` or `fail`
-//! finding without evidence is turned into `manual`, and a unit whose roots could not be read gets
-//! `error` from every check, never `fail`.
+//! The kinds, one file each: [`column_present`], [`column_fresh`], [`keyword_documents`],
+//! [`annual_report`], [`annual_report_tables`], [`publish_lag`], [`metadata_complete`],
+//! [`interpretation_formats`], [`pii_leak`], [`links_alive`]. `decl.rs` reads the declarations.
+//!
+//! The engine guarantees three rules whatever a kind does: a `pass`, `partial` or `fail`
+//! finding without evidence is turned into `manual`; a unit whose roots could not be read gets
+//! `error` from every check, never `fail`; and a "not found" is tempered when some of the unit's pages
+//! went unanswered (a note, or `error` when more than a fifth did).
 
 use std::collections::HashMap;
 use std::path::Path;
