@@ -86,7 +86,19 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         }
         judged += 1;
         let ev = |excerpt: &str| site.evidence(&col.url, excerpt).into_iter().collect::<Vec<_>>();
-        let newest = col.entries.iter().filter_map(|e| e.date.map(|d| (d, e))).max_by_key(|(d, _)| *d);
+        let newest = col
+            .entries
+            .iter()
+            .filter_map(|e| e.date.map(|d| (d, e.title.clone())))
+            .max_by_key(|(d, _)| *d)
+            .or_else(|| {
+                // A single-page column (no list) is as fresh as its page's own date (更新日期).
+                let f = site
+                    .page(&col.url)
+                    .and_then(|pg| pg.facts.as_ref())
+                    .filter(|_| col.entries.is_empty())?;
+                f.publish_date.or(f.fields.publish_date).map(|d| (d, format!("{}（页面日期）", col.name)))
+            });
         match newest {
             None if col.entries.is_empty() => findings.push(finding(
                 id,
@@ -100,9 +112,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 format!("“{}”栏目的{}条信息均未标注日期，按未更新处理", col.name, col.entries.len()),
                 ev(&col.entries[0].title),
             )),
-            Some((date, e)) => {
+            Some((date, title)) => {
                 let age = (ctx.as_of - date).num_days();
-                let excerpt = format!("{} {}", date, e.title);
+                let excerpt = format!("{date} {title}");
                 if age <= p.max_age_days {
                     earned += 1.0;
                     findings.push(finding(
@@ -198,6 +210,15 @@ mod tests {
             let v = run("f", &params(miss), &Context { site: &site, as_of: d("2021-11-25") });
             assert_eq!(v.status, want, "{name}: {v:?}");
         }
+    }
+
+    #[test]
+    fn a_single_page_column_is_as_fresh_as_its_page_date() {
+        let mut f = crate::checks::testkit::facts_doc(COL, "工作动态", "本栏目介绍");
+        f.publish_date = Some(d("2021-11-20"));
+        let s = SiteBuilder::new(ROOT).page(ROOT, facts_nav(ROOT, &[("工作动态", COL)])).page(COL, f).build();
+        let v = run("f", &params(IfMissing::Manual), &Context { site: &s, as_of: d("2021-11-25") });
+        assert_eq!(v.status, Status::Pass, "{v:?}");
     }
 
     #[test]
