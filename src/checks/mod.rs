@@ -6,7 +6,8 @@
 //! [`annual_report`], [`annual_report_tables`], [`publish_lag`], [`metadata_complete`],
 //! [`interpretation_formats`], [`pii_leak`], [`links_alive`]. `decl.rs` reads the declarations.
 //!
-//! The engine guarantees three rules whatever a kind does: a `pass`, `partial` or `fail`
+//! The engine guarantees four rules whatever a kind does: no message or excerpt repeats a resident ID
+//! or mobile number in full (they are masked); a `pass`, `partial` or `fail`
 //! finding without evidence is turned into `manual`; a unit whose roots could not be read gets
 //! `error` from every check, never `fail`; and a "not found" is tempered when some of the unit's pages
 //! went unanswered (a note, or `error` when more than a fifth did).
@@ -231,6 +232,10 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
         .findings
         .into_iter()
         .map(|mut f| {
+            f.message = pii_leak::mask_pii(&f.message);
+            for e in &mut f.evidence {
+                e.excerpt = pii_leak::mask_pii(&e.excerpt);
+            }
             if matches!(f.status, Status::Pass | Status::Partial | Status::Fail) && f.evidence.is_empty() {
                 f.status = Status::Manual;
                 f.message.push_str("（缺少可引用的页面证据，需人工核实）");

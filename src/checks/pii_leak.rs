@@ -122,6 +122,25 @@ pub fn mask_all(text: &str) -> String {
         .into_owned()
 }
 
+/// Masks every valid resident ID and every mobile-like number in a text (contact lines included):
+/// the engine passes every message and excerpt through it, so no output repeats a number in full.
+pub fn mask_pii(text: &str) -> String {
+    let p = Params { ids: true, mobiles: true, contact_words: Vec::new() };
+    let hits = find_pii(text, &p);
+    if hits.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for h in hits {
+        out.push_str(&text[at..h.range.start]);
+        out.push_str(&h.masked);
+        at = h.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// Finds resident IDs and (unless announced as contact lines) mobile numbers in a text.
 pub fn find_pii(text: &str, p: &Params) -> Vec<PiiHit> {
     let mut hits = Vec::new();
@@ -273,6 +292,13 @@ mod tests {
             let got: Vec<PiiKind> = find_pii(text, &p()).into_iter().map(|h| h.kind).collect();
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    #[test]
+    fn mask_pii_keeps_urls_and_dates() {
+        let t = format!("见 http://a.cn/t20250120_1445.html 2025-01-20 {ID} 联系电话13812345678");
+        let m = mask_pii(&t);
+        assert_eq!(m, "见 http://a.cn/t20250120_1445.html 2025-01-20 110105********002X 联系电话138****5678");
     }
 
     #[test]

@@ -179,3 +179,20 @@ fn absence_is_not_asserted_over_an_incomplete_crawl() {
     assert_eq!((r.status, r.credit), (Status::Error, None), "{r:?}");
     assert!(r.findings.iter().all(|f| f.status != Status::Fail));
 }
+
+#[test]
+fn no_output_repeats_a_number_in_full() {
+    use crate::checks::testkit::{facts_doc, facts_nav};
+    let yaml = "checks:\n  - id: k\n    items: [common-05]\n    kind: keyword-documents\n    params:\n      groups:\n        - name: 主动公开\n          keywords: [主动公开]\n";
+    let set = load(&[("k.yaml", yaml)]).unwrap();
+    let root = "http://gov.test/xxgk/";
+    let doc = "http://gov.test/xxgk/1.html";
+    let site = SiteBuilder::new(root)
+        .page(root, facts_nav(root, &[]))
+        .page(doc, facts_doc(doc, "主动公开制度（联系人13812345678）", ""))
+        .build();
+    let r = run_check(&set.checks[0], &Context { site: &site, as_of: d("2021-11-25") });
+    assert_eq!(r.status, Status::Pass);
+    let shown = format!("{r:?}");
+    assert!(!shown.contains("13812345678") && shown.contains("138****5678"), "{shown}");
+}
