@@ -42,6 +42,22 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// What the kind checks, in one Chinese sentence, for reports.
+    pub fn summary_zh(self) -> &'static str {
+        match self {
+            CheckKind::ColumnPresent => "栏目设置：专栏导航中设有规定栏目，且栏目不空白",
+            CheckKind::ColumnFresh => "栏目更新：栏目最新信息的日期不早于规定天数",
+            CheckKind::KeywordDocuments => "文件查找：按标题查找规定的制度、方案、通知等文件",
+            CheckKind::AnnualReport => "年度报告：上一年度政府信息公开工作年度报告按期公开",
+            CheckKind::PublishLag => "公开时效：成文日期至发布日期不超过20个工作日",
+            CheckKind::InterpretationFormats => "政策解读形式：文字、图解、视频、动画等多样化解读",
+            CheckKind::PiiLeak => "个人隐私：页面和附件未公开居民身份证号码、手机号码",
+            CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
+            CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
+            CheckKind::AnnualReportTables => "年报数据：年报表格数据逻辑一致、与上年衔接，内容不雷同",
+        }
+    }
+
     /// Every kind, in declaration order.
     pub const ALL: [CheckKind; 10] = [
         CheckKind::ColumnPresent,
