@@ -1,10 +1,18 @@
 //! A unit's crawl assembled into what an inspector browses: pages with their facts, and the 专栏's
 //! columns (name, URL, entries across all list pages) found from the navigation.
+//!
+//! Checks never look at raw records: they ask this model for a column by name, the unit's document
+//! pages, or evidence for a URL, so that every check cites pages in the same way.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use url::Url;
 
 use crate::config::Unit;
-use crate::extract::{ListEntry, PageFacts};
+use crate::crawl::decode::decode;
+use crate::extract::{ListEntry, PageFacts, extract_page};
 use crate::findings::Evidence;
-use crate::store::FetchRecord;
+use crate::store::{FetchKind, FetchRecord};
 
 /// One stored response and, for HTML pages, what the extractors saw in it.
 #[derive(Debug, Clone)]
@@ -13,6 +21,8 @@ pub struct SitePage {
     pub record: FetchRecord,
     /// Extracted facts, for successfully fetched HTML pages.
     pub facts: Option<PageFacts>,
+    /// Decoded text of a plain-text attachment (txt, csv), for the privacy check.
+    pub attachment_text: Option<String>,
 }
 
 /// A column (栏目) of the unit's 专栏, as found in its navigation.
@@ -39,18 +49,193 @@ pub struct UnitSite {
     pub pages: Vec<SitePage>,
     /// The columns found in the navigation.
     pub columns: Vec<Column>,
+    /// URL (requested, final, and canonical forms) → index in `pages`; built once by `from_pages`.
+    index: HashMap<String, usize>,
+    /// Canonical URLs of the columns' list pages; built once by `from_pages`.
+    list_urls: HashSet<String>,
+}
+
+/// A URL with a trailing directory index file removed: on TRS-like sites `…/gzdt/index.html` and
+/// `…/gzdt/` are the same page.
+pub fn canonical_url(url: &str) -> &str {
+    const INDEX_FILES: &[&str] = &[
+        "index.html",
+        "index.htm",
+        "index.shtml",
+        "index.jsp",
+        "index.php",
+        "default.html",
+        "default.htm",
+        "default.aspx",
+    ];
+    for f in INDEX_FILES {
+        if let Some(dir) = url.strip_suffix(f)
+            && dir.ends_with('/')
+        {
+            return dir;
+        }
+    }
+    url
+}
+
+/// Whether a response body is HTML, by content type or, failing that, by sniffing its first bytes.
+fn is_html(record: &FetchRecord) -> bool {
+    if let Some(ct) = &record.content_type {
+        let ct = ct.to_ascii_lowercase();
+        if ct.contains("html") {
+            return true;
+        }
+        if !ct.starts_with("text/plain") && !ct.contains("octet-stream") && !ct.is_empty() {
+            return false;
+        }
+    }
+    let head = &record.body[..record.body.len().min(1024)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
+}
+
+/// Whether an attachment is plain text whose content can be scanned (txt, csv).
+fn is_text_attachment(record: &FetchRecord) -> bool {
+    let ct = record.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
+    let path = record.url.to_ascii_lowercase();
+    ct.starts_with("text/plain")
+        || ct.starts_with("text/csv")
+        || path.ends_with(".txt")
+        || path.ends_with(".csv")
+}
+
+/// Whether a fetch error means the crawler chose not to ask (robots.txt, the private-address guard),
+/// which says nothing about the site.
+pub fn is_skip_error(error: &str) -> bool {
+    error.contains("robots") || error.starts_with("refused:") || error.contains("special-purpose")
+}
+
+/// Normalises a name for matching: whitespace and common separators removed.
+pub fn normalize_name(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '·' && *c != '>').collect()
 }
 
 impl UnitSite {
     /// Decodes and extracts every stored HTML page and assembles the columns.
     pub fn build(unit: &Unit, records: Vec<FetchRecord>) -> UnitSite {
-        let _ = (unit, records);
-        todo!("checks helper")
+        let pages: Vec<SitePage> = records
+            .into_iter()
+            .map(|record| {
+                let mut facts = None;
+                let mut attachment_text = None;
+                if record.is_ok() && !record.body.is_empty() {
+                    let decoded = || decode(&record.body, record.content_type.as_deref()).text;
+                    if record.kind == FetchKind::Page && is_html(&record) {
+                        let base = Url::parse(&record.final_url).or_else(|_| Url::parse(&record.url));
+                        if let Ok(base) = base {
+                            facts = Some(extract_page(&base, &decoded()));
+                        }
+                    } else if record.kind == FetchKind::Attachment && is_text_attachment(&record) {
+                        attachment_text = Some(decoded());
+                    }
+                }
+                SitePage { record, facts, attachment_text }
+            })
+            .collect();
+        UnitSite::from_pages(unit, pages)
+    }
+
+    /// Assembles the columns over pages already read (used by `build` and by tests).
+    pub fn from_pages(unit: &Unit, pages: Vec<SitePage>) -> UnitSite {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        // Exact URLs first, then canonical forms where no exact URL claims them; within each pass a
+        // successful response wins over a failed one for the same URL.
+        for canonical in [false, true] {
+            for (i, p) in pages.iter().enumerate() {
+                let r = &p.record;
+                let keys = if canonical {
+                    [canonical_url(&r.url), canonical_url(&r.final_url)]
+                } else {
+                    [r.url.as_str(), r.final_url.as_str()]
+                };
+                for k in keys {
+                    let take = match index.get(k) {
+                        None => true,
+                        Some(&j) => !canonical && !pages[j].record.is_ok() && r.is_ok(),
+                    };
+                    if take {
+                        index.insert(k.to_string(), i);
+                    }
+                }
+            }
+        }
+        let mut site =
+            UnitSite { unit: unit.clone(), pages, columns: Vec::new(), index, list_urls: HashSet::new() };
+        site.columns = site.assemble_columns();
+        site.list_urls = site
+            .columns
+            .iter()
+            .flat_map(|c| std::iter::once(&c.url).chain(&c.list_pages))
+            .map(|u| canonical_url(u).to_string())
+            .collect();
+        site
+    }
+
+    fn assemble_columns(&self) -> Vec<Column> {
+        let roots: Vec<&SitePage> = self.root_pages();
+        let root_urls: HashSet<&str> = self.unit.roots.iter().map(|u| canonical_url(u.as_str())).collect();
+        let mut ordered: Vec<&SitePage> = roots.clone();
+        ordered.extend(
+            self.pages
+                .iter()
+                .filter(|p| self.is_in_scope(&p.record.url) && !roots.iter().any(|r| std::ptr::eq(*r, *p))),
+        );
+        let mut seen = HashSet::new();
+        let mut columns = Vec::new();
+        for page in ordered {
+            let Some(facts) = &page.facts else { continue };
+            for link in &facts.nav {
+                if root_urls.contains(canonical_url(&link.url))
+                    || !self.is_in_scope(&link.url)
+                    || link.text.trim().is_empty()
+                {
+                    continue;
+                }
+                if !seen.insert(canonical_url(&link.url).to_string()) {
+                    continue;
+                }
+                columns.push(self.column_for(link.text.trim(), &link.url));
+            }
+        }
+        columns
+    }
+
+    /// Reads a column's list: its page and every fetched paging page, transitively.
+    fn column_for(&self, name: &str, url: &str) -> Column {
+        let fetched = self.page(url).is_some_and(|p| p.record.is_ok());
+        let mut queue = VecDeque::from([url.to_string()]);
+        let mut visited = HashSet::new();
+        let mut list_pages = Vec::new();
+        let mut entries: Vec<ListEntry> = Vec::new();
+        let mut entry_urls = HashSet::new();
+        while let Some(u) = queue.pop_front() {
+            if !visited.insert(canonical_url(&u).to_string()) {
+                continue;
+            }
+            let Some(facts) = self.page(&u).and_then(|p| p.facts.as_ref()) else { continue };
+            list_pages.push(u);
+            for e in &facts.list_entries {
+                if entry_urls.insert(e.url.clone()) {
+                    entries.push(e.clone());
+                }
+            }
+            queue.extend(facts.paging.iter().filter(|p| !visited.contains(canonical_url(p))).cloned());
+        }
+        // Newest first; undated entries last, in list order (sort is stable).
+        entries.sort_by_key(|e| std::cmp::Reverse(e.date));
+        Column { name: name.to_string(), url: url.to_string(), entries, list_pages, fetched }
     }
 
     /// The stored page for a URL (requested or final).
     pub fn page(&self, url: &str) -> Option<&SitePage> {
-        self.pages.iter().find(|p| p.record.url == url || p.record.final_url == url)
+        let i = self.index.get(url).or_else(|| self.index.get(canonical_url(url)))?;
+        self.pages.get(*i)
     }
 
     /// Evidence citing a fetched page, with an excerpt; `None` if the URL was never fetched.
@@ -60,7 +245,180 @@ impl UnitSite {
             url: p.record.url.clone(),
             fetched_at: p.record.fetched_at.to_rfc3339(),
             sha256: p.record.sha256.clone()?,
-            excerpt: excerpt.to_string(),
+            excerpt: excerpt.chars().take(200).collect(),
         })
     }
+
+    /// Whether a URL lies in the unit's scope: same host as a root and under the root's directory.
+    pub fn is_in_scope(&self, url: &str) -> bool {
+        let Ok(u) = Url::parse(url) else { return false };
+        self.unit.roots.iter().any(|root| {
+            let dir = match root.path().rfind('/') {
+                Some(i) => &root.path()[..=i],
+                None => "/",
+            };
+            u.scheme() == root.scheme()
+                && u.host_str() == root.host_str()
+                && u.port_or_known_default() == root.port_or_known_default()
+                && u.path().starts_with(dir)
+        })
+    }
+
+    /// The stored pages of the unit's roots (those that were requested at all).
+    pub fn root_pages(&self) -> Vec<&SitePage> {
+        self.unit.roots.iter().filter_map(|r| self.page(r.as_str())).collect()
+    }
+
+    /// Whether at least one root page was fetched and read: without it nothing can be judged.
+    pub fn root_readable(&self) -> bool {
+        self.root_pages().iter().any(|p| p.facts.is_some())
+    }
+
+    /// Evidence for every root page that was fetched (where a missing thing was looked for).
+    pub fn root_evidence(&self, excerpt: &str) -> Vec<Evidence> {
+        self.root_pages().iter().filter_map(|p| self.evidence(&p.record.url, excerpt)).collect()
+    }
+
+    /// Why the unit cannot be judged, if its roots were not readable (for `Status::Error` findings).
+    pub fn root_failure(&self) -> Option<String> {
+        if self.root_readable() {
+            return None;
+        }
+        let why: Vec<String> = self
+            .unit
+            .roots
+            .iter()
+            .map(|r| match self.page(r.as_str()) {
+                None => format!("{r}（未抓取）"),
+                Some(p) => match (&p.record.status, &p.record.error) {
+                    (_, Some(e)) => format!("{r}（{e}）"),
+                    (Some(s), None) => format!("{r}（HTTP {s}）"),
+                    (None, None) => format!("{r}（无响应）"),
+                },
+            })
+            .collect();
+        Some(format!("专栏首页无法访问，无法判定：{}", why.join("；")))
+    }
+
+    /// The unit's page requests that got no usable answer for reasons other than "not there" (no
+    /// response, 5xx, 403/429 and WAF codes), and all its page requests: (unread, total).
+    pub fn fetch_failures(&self) -> (usize, usize) {
+        let mine =
+            self.pages.iter().filter(|p| p.record.kind == FetchKind::Page && self.is_in_scope(&p.record.url));
+        let (mut unread, mut total) = (0, 0);
+        for p in mine {
+            total += 1;
+            let r = &p.record;
+            let skipped = r.error.as_deref().is_some_and(is_skip_error);
+            if !r.is_ok() && !skipped && !matches!(r.status, Some(301..=308 | 404 | 410)) {
+                unread += 1;
+            }
+        }
+        (unread, total)
+    }
+
+    /// In-scope HTML pages that were read, in crawl order.
+    pub fn html_pages(&self) -> impl Iterator<Item = (&SitePage, &PageFacts)> {
+        self.pages
+            .iter()
+            .filter(|p| self.is_in_scope(&p.record.url))
+            .filter_map(|p| p.facts.as_ref().map(|f| (p, f)))
+    }
+
+    /// Document pages: read in-scope pages that are not list pages and carry a date or metadata.
+    pub fn document_pages(&self) -> impl Iterator<Item = (&SitePage, &PageFacts)> {
+        self.html_pages().filter(move |(p, f)| {
+            !self.is_list_page(&p.record.url)
+                && (f.publish_date.is_some()
+                    || f.fields.written_date.is_some()
+                    || f.fields.publish_date.is_some()
+                    || f.fields.index_no.is_some())
+        })
+    }
+
+    /// The first column matching one of `names`: exact names first (in the order given), then a
+    /// column whose name contains one of them (公开指南 finds 政府信息公开指南).
+    pub fn find_column(&self, names: &[String]) -> Option<&Column> {
+        let normalized: Vec<String> =
+            names.iter().map(|n| normalize_name(n)).filter(|n| !n.is_empty()).collect();
+        let col_names: Vec<String> = self.columns.iter().map(|c| normalize_name(&c.name)).collect();
+        for n in &normalized {
+            if let Some(i) = col_names.iter().position(|c| c == n) {
+                return Some(&self.columns[i]);
+            }
+        }
+        for n in &normalized {
+            if let Some(i) = col_names.iter().position(|c| c.contains(n.as_str())) {
+                return Some(&self.columns[i]);
+            }
+        }
+        None
+    }
+
+    /// Every document known by title: list entries (on column and other list pages) and the titles of
+    /// read pages, deduplicated by (URL, title), with the page each was seen on.
+    pub fn titled_docs(&self) -> Vec<TitledDoc> {
+        let mut out: Vec<TitledDoc> = Vec::new();
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut push = |out: &mut Vec<TitledDoc>, d: TitledDoc| {
+            if seen.insert((d.url.clone(), d.title.clone())) {
+                out.push(d);
+            }
+        };
+        for (p, f) in self.html_pages() {
+            for e in &f.list_entries {
+                let d = TitledDoc {
+                    title: e.title.clone(),
+                    url: e.url.clone(),
+                    seen_on: p.record.url.clone(),
+                    date: e.date,
+                };
+                push(&mut out, d);
+            }
+            if let Some(t) = &f.title
+                && !self.is_list_page(&p.record.url)
+            {
+                let date = f.fields.publish_date.or(f.publish_date);
+                let d = TitledDoc {
+                    title: t.clone(),
+                    url: p.record.url.clone(),
+                    seen_on: p.record.url.clone(),
+                    date,
+                };
+                push(&mut out, d);
+            }
+        }
+        out
+    }
+
+    /// Whether a read page is a list page (a column's page or paging page, or one listing entries).
+    pub fn is_list_page(&self, url: &str) -> bool {
+        self.list_urls.contains(canonical_url(url))
+            || self.page(url).and_then(|p| p.facts.as_ref()).is_some_and(|f| f.list_entries.len() >= 3)
+    }
+
+    /// Evidence for a document: its own page when fetched, else the list page it was seen on.
+    pub fn doc_evidence(&self, doc: &TitledDoc, excerpt: &str) -> Vec<Evidence> {
+        self.evidence(&doc.url, excerpt)
+            .or_else(|| self.evidence(&doc.seen_on, excerpt))
+            .into_iter()
+            .collect()
+    }
 }
+
+/// A document known by its title, from a list entry or a page's own title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TitledDoc {
+    /// The title.
+    pub title: String,
+    /// The document's URL.
+    pub url: String,
+    /// The fetched page on which the title was seen (the list page, or the document itself).
+    pub seen_on: String,
+    /// The date shown with the entry, or the page's publication date.
+    pub date: Option<chrono::NaiveDate>,
+}
+
+#[cfg(test)]
+#[path = "checks/site_tests.rs"]
+mod tests;

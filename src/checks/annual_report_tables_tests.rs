@@ -1,0 +1,117 @@
+use super::*;
+use crate::checks::testkit::{SiteBuilder, d, facts_doc};
+use crate::extract::Applications;
+
+const ROOT: &str = "http://gov.test/xxgk/";
+
+fn row(v: [i64; 7]) -> Vec<Option<i64>> {
+    v.iter().map(|x| Some(*x)).collect()
+}
+
+/// A consistent table: 新收 14 (自然人 12, 商业企业 2), 上年结转 1, 总计 14, 结转下年 1.
+fn good_rows() -> Rows {
+    BTreeMap::from([
+        ("new_requests".to_string(), row([12, 2, 0, 0, 0, 0, 14])),
+        ("carried_over".to_string(), row([1, 0, 0, 0, 0, 0, 1])),
+        ("granted".to_string(), row([8, 1, 0, 0, 0, 0, 9])),
+        ("partially_granted".to_string(), row([2, 0, 0, 0, 0, 0, 2])),
+        ("withheld_1".to_string(), row([1, 0, 0, 0, 0, 0, 1])),
+        ("unavailable_1".to_string(), row([1, 1, 0, 0, 0, 0, 2])),
+        ("total".to_string(), row([12, 2, 0, 0, 0, 0, 14])),
+        ("carried_forward".to_string(), row([1, 0, 0, 0, 0, 0, 1])),
+    ])
+}
+
+#[test]
+fn identities_table() {
+    let mut wrong_total = good_rows();
+    wrong_total.insert("granted".into(), row([8, 1, 0, 0, 0, 0, 10]));
+    let mut wrong_balance = good_rows();
+    wrong_balance.insert("carried_forward".into(), row([2, 0, 0, 0, 0, 0, 2]));
+    let mut unreadable = good_rows();
+    unreadable.insert("withheld_1".into(), vec![Some(1), None, Some(0), Some(0), Some(0), Some(0), Some(1)]);
+    let cases: Vec<(&str, Rows, usize, bool)> = vec![
+        ("consistent", good_rows(), 0, false),
+        ("row total printed wrong", wrong_total, 2, false), // the row sum and the 总计 column sum
+        ("balance broken", wrong_balance, 2, false),        // 自然人 and 总计 columns
+        ("unreadable cell", unreadable, 0, true),
+    ];
+    for (name, rows, n_errors, want_unreadable) in cases {
+        let (errors, u) = table_errors(&rows);
+        assert_eq!(errors.len(), n_errors, "{name}: {errors:?}");
+        assert_eq!(u, want_unreadable, "{name}");
+    }
+}
+
+fn report_page(year: i32, rows: Option<Rows>, five: &str) -> (String, PageFacts) {
+    let url = format!("http://gov.test/xxgk/nb/{year}.html");
+    let text = format!("一、总体情况\n略\n五、存在的主要问题及改进情况\n{five}\n六、其他需要报告的事项\n无");
+    let mut f = facts_doc(&url, &format!("{year}年政府信息公开工作年度报告"), &text);
+    f.annual_report = Some(AnnualReport {
+        year,
+        sections: vec![
+            "一、总体情况".into(),
+            "五、存在的主要问题及改进情况".into(),
+            "六、其他需要报告的事项".into(),
+        ],
+        applications: rows.map(|rows| Applications { rows }),
+    });
+    (url, f)
+}
+
+fn run_on(pages: Vec<(String, PageFacts)>) -> Verdict {
+    let mut b = SiteBuilder::new(ROOT).page(ROOT, facts_doc(ROOT, "首页", ""));
+    for (u, f) in pages {
+        b = b.page(&u, f);
+    }
+    let site = b.build();
+    let p = Params { history_years: 2, compare_sections: true };
+    run("t", &p, &Context { site: &site, as_of: d("2025-03-20") })
+}
+
+#[test]
+fn verdict_table() {
+    let five_a = "存在的问题：人员力量不足，部分栏目更新不及时。改进措施：加强培训。";
+    let five_b = "存在的问题：依申请公开答复质量有待提高。改进措施：建立会商机制。";
+    let mut carried_wrong = good_rows();
+    carried_wrong.insert("carried_over".into(), row([0, 0, 0, 0, 0, 0, 0]));
+    carried_wrong.insert("new_requests".into(), row([13, 2, 0, 0, 0, 0, 15]));
+    let cases = vec![
+        (
+            "two good years",
+            vec![report_page(2024, Some(good_rows()), five_a), report_page(2023, Some(good_rows()), five_b)],
+            Status::Pass,
+        ),
+        (
+            "copied section 五",
+            vec![report_page(2024, Some(good_rows()), five_a), report_page(2023, Some(good_rows()), five_a)],
+            Status::Partial,
+        ),
+        (
+            "上年结转 differs from last year's 结转下年",
+            vec![
+                report_page(2024, Some(carried_wrong), five_a),
+                report_page(2023, Some(good_rows()), five_b),
+            ],
+            Status::Partial,
+        ),
+        ("table as an image", vec![report_page(2024, None, five_a)], Status::Manual),
+        ("no report", vec![], Status::Manual),
+    ];
+    for (name, pages, want) in cases {
+        let v = run_on(pages);
+        assert_eq!(v.status, want, "{name}: {v:?}");
+        for f in &v.findings {
+            assert!(!f.evidence.is_empty(), "{name}: {f:?}");
+        }
+    }
+}
+
+#[test]
+fn messages_say_which_identity_broke() {
+    let mut rows = good_rows();
+    rows.insert("granted".into(), row([5, 1, 0, 0, 0, 0, 7]));
+    let v = run_on(vec![report_page(2024, Some(rows), "x")]);
+    let m = &v.findings[0].message;
+    assert!(m.contains("“予以公开”行：各类申请人合计6，与总计7不符"), "{m}");
+}

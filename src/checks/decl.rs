@@ -1,0 +1,250 @@
+//! The YAML schema of a check declaration and its loading with exact line numbers.
+//!
+//! A declaration is read by hand (not derived) so that `params` can be deserialised with a seed
+//! chosen by the already-read `kind`: an unknown or ill-typed parameter is then reported at its own
+//! line, which a flattened tagged enum cannot do. `kind` must therefore come before `params`.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use super::{
+    annual_report, annual_report_tables, column_fresh, column_present, interpretation_formats,
+    keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
+};
+
+/// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    /// A named column exists in the navigation and is not blank.
+    ColumnPresent,
+    /// A column's newest entry is recent enough.
+    ColumnFresh,
+    /// Documents matching keyword groups exist.
+    KeywordDocuments,
+    /// Last year's 政府信息公开工作年度报告 exists and was published on time.
+    AnnualReport,
+    /// Documents were published within N working days of being written.
+    PublishLag,
+    /// 政策解读 come in varied forms.
+    InterpretationFormats,
+    /// No resident ID or mobile number is exposed.
+    PiiLeak,
+    /// Links from the unit's pages work.
+    LinksAlive,
+    /// Document pages carry their 公开要素.
+    MetadataComplete,
+    /// The 年报's table 三 adds up and its text is not copied.
+    AnnualReportTables,
+}
+
+impl CheckKind {
+    /// What the kind checks, in one Chinese sentence, for reports.
+    pub fn summary_zh(self) -> &'static str {
+        match self {
+            CheckKind::ColumnPresent => "栏目设置：专栏导航中设有规定栏目，且栏目不空白",
+            CheckKind::ColumnFresh => "栏目更新：栏目最新信息的日期不早于规定天数",
+            CheckKind::KeywordDocuments => "文件查找：按标题查找规定的制度、方案、通知等文件",
+            CheckKind::AnnualReport => "年度报告：上一年度政府信息公开工作年度报告按期公开",
+            CheckKind::PublishLag => "公开时效：成文日期至发布日期不超过规定的工作日数（默认20个）",
+            CheckKind::InterpretationFormats => "政策解读形式：文字、图解、视频、动画等多样化解读",
+            CheckKind::PiiLeak => "个人隐私：页面和附件未公开居民身份证号码、手机号码",
+            CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
+            CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
+            CheckKind::AnnualReportTables => "年报数据：年报表格数据逻辑一致、与上年衔接，内容不雷同",
+        }
+    }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [CheckKind; 10] = [
+        CheckKind::ColumnPresent,
+        CheckKind::ColumnFresh,
+        CheckKind::KeywordDocuments,
+        CheckKind::AnnualReport,
+        CheckKind::PublishLag,
+        CheckKind::InterpretationFormats,
+        CheckKind::PiiLeak,
+        CheckKind::LinksAlive,
+        CheckKind::MetadataComplete,
+        CheckKind::AnnualReportTables,
+    ];
+}
+
+impl CheckKind {
+    /// The kind's name as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::ColumnPresent => "column-present",
+            CheckKind::ColumnFresh => "column-fresh",
+            CheckKind::KeywordDocuments => "keyword-documents",
+            CheckKind::AnnualReport => "annual-report",
+            CheckKind::PublishLag => "publish-lag",
+            CheckKind::InterpretationFormats => "interpretation-formats",
+            CheckKind::PiiLeak => "pii-leak",
+            CheckKind::LinksAlive => "links-alive",
+            CheckKind::MetadataComplete => "metadata-complete",
+            CheckKind::AnnualReportTables => "annual-report-tables",
+        }
+    }
+}
+
+/// A kind's parameters, typed by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KindParams {
+    /// `column-present`.
+    ColumnPresent(column_present::Params),
+    /// `column-fresh`.
+    ColumnFresh(column_fresh::Params),
+    /// `keyword-documents`.
+    KeywordDocuments(keyword_documents::Params),
+    /// `annual-report`.
+    AnnualReport(annual_report::Params),
+    /// `publish-lag`.
+    PublishLag(publish_lag::Params),
+    /// `interpretation-formats`.
+    InterpretationFormats(interpretation_formats::Params),
+    /// `pii-leak`.
+    PiiLeak(pii_leak::Params),
+    /// `links-alive`.
+    LinksAlive(links_alive::Params),
+    /// `metadata-complete`.
+    MetadataComplete(metadata_complete::Params),
+    /// `annual-report-tables`.
+    AnnualReportTables(annual_report_tables::Params),
+}
+
+impl KindParams {
+    /// Semantic validation after parsing (non-empty lists, sane thresholds); the message is English.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            KindParams::ColumnPresent(p) => p.validate(),
+            KindParams::ColumnFresh(p) => p.validate(),
+            KindParams::KeywordDocuments(p) => p.validate(),
+            KindParams::AnnualReport(p) => p.validate(),
+            KindParams::PublishLag(p) => p.validate(),
+            KindParams::InterpretationFormats(p) => p.validate(),
+            KindParams::MetadataComplete(p) => p.validate(),
+            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::AnnualReportTables(_) => Ok(()),
+        }
+    }
+}
+
+/// One declared check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckDecl {
+    /// Unique id, `[a-z0-9-]+`.
+    pub id: String,
+    /// Rubric items it informs (e.g. `common-13`).
+    pub items: Vec<String>,
+    /// The kind.
+    pub kind: CheckKind,
+    /// Weight within each item (default 1).
+    pub weight: f64,
+    /// The kind's parameters.
+    pub params: KindParams,
+    /// 1-based line of the declaration's `id`.
+    pub line: usize,
+}
+
+/// A checks file: `checks:` and a list of declarations.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChecksFile {
+    pub(crate) checks: Vec<CheckDecl>,
+}
+
+struct ParamsSeed(CheckKind);
+
+impl<'de> DeserializeSeed<'de> for ParamsSeed {
+    type Value = KindParams;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KindParams, D::Error> {
+        Ok(match self.0 {
+            CheckKind::ColumnPresent => KindParams::ColumnPresent(Deserialize::deserialize(d)?),
+            CheckKind::ColumnFresh => KindParams::ColumnFresh(Deserialize::deserialize(d)?),
+            CheckKind::KeywordDocuments => KindParams::KeywordDocuments(Deserialize::deserialize(d)?),
+            CheckKind::AnnualReport => KindParams::AnnualReport(Deserialize::deserialize(d)?),
+            CheckKind::PublishLag => KindParams::PublishLag(Deserialize::deserialize(d)?),
+            CheckKind::InterpretationFormats => {
+                KindParams::InterpretationFormats(Deserialize::deserialize(d)?)
+            }
+            CheckKind::PiiLeak => KindParams::PiiLeak(Deserialize::deserialize(d)?),
+            CheckKind::LinksAlive => KindParams::LinksAlive(Deserialize::deserialize(d)?),
+            CheckKind::MetadataComplete => KindParams::MetadataComplete(Deserialize::deserialize(d)?),
+            CheckKind::AnnualReportTables => KindParams::AnnualReportTables(Deserialize::deserialize(d)?),
+        })
+    }
+}
+
+/// Parameters of a kind when `params:` is omitted: valid only if every parameter has a default.
+fn default_params<E: de::Error>(kind: CheckKind) -> Result<KindParams, E> {
+    let empty: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    ParamsSeed(kind).deserialize(empty.into_deserializer()).map_err(|e: de::value::Error| {
+        E::custom(format!("missing `params` for kind `{}`: {e}", kind.as_str()))
+    })
+}
+
+impl<'de> Deserialize<'de> for CheckDecl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CheckDecl, D::Error> {
+        d.deserialize_map(DeclVisitor)
+    }
+}
+
+struct DeclVisitor;
+
+const FIELDS: &[&str] = &["id", "items", "kind", "weight", "params"];
+
+impl<'de> Visitor<'de> for DeclVisitor {
+    type Value = CheckDecl;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a check declaration {id, items, kind, weight, params}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CheckDecl, A::Error> {
+        let mut id: Option<Spanned<String>> = None;
+        let mut items: Option<Vec<String>> = None;
+        let mut kind: Option<CheckKind> = None;
+        let mut weight: Option<f64> = None;
+        let mut params: Option<KindParams> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let dup = || de::Error::custom(format!("duplicate field `{key}`"));
+            match key.as_str() {
+                "id" if id.is_some() => return Err(dup()),
+                "id" => id = Some(map.next_value()?),
+                "items" if items.is_some() => return Err(dup()),
+                "items" => items = Some(map.next_value()?),
+                "kind" if kind.is_some() => return Err(dup()),
+                "kind" => kind = Some(map.next_value()?),
+                "weight" if weight.is_some() => return Err(dup()),
+                "weight" => weight = Some(map.next_value()?),
+                "params" if params.is_some() => return Err(dup()),
+                "params" => {
+                    let Some(k) = kind else {
+                        return Err(de::Error::custom("`kind` must come before `params`"));
+                    };
+                    params = Some(map.next_value_seed(ParamsSeed(k))?);
+                }
+                other => return Err(de::Error::unknown_field(other, FIELDS)),
+            }
+        }
+        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+        let kind = kind.ok_or_else(|| de::Error::missing_field("kind"))?;
+        let items = items.ok_or_else(|| de::Error::missing_field("items"))?;
+        let params = match params {
+            Some(p) => p,
+            None => default_params(kind)?,
+        };
+        Ok(CheckDecl {
+            id: id.value,
+            items,
+            kind,
+            weight: weight.unwrap_or(1.0),
+            params,
+            line: id.referenced.line() as usize,
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! Tests of the site model (`src/site.rs`), kept beside the check kinds' tests and test kit.
+
+use super::*;
+use crate::checks::testkit::{SiteBuilder, entry, facts_list, facts_nav};
+
+const ROOT: &str = "http://gov.test/bgjd/xxgk/";
+
+fn sample() -> UnitSite {
+    SiteBuilder::new(ROOT)
+        .page(
+            ROOT,
+            facts_nav(
+                ROOT,
+                &[
+                    ("首页", ROOT),
+                    ("政府信息公开指南", "http://gov.test/bgjd/xxgk/gkzn/"),
+                    ("工作动态", "http://gov.test/bgjd/xxgk/gzdt/"),
+                    ("省政府", "http://other.test/"),
+                ],
+            ),
+        )
+        .page(
+            "http://gov.test/bgjd/xxgk/gzdt/",
+            facts_list(
+                "http://gov.test/bgjd/xxgk/gzdt/",
+                vec![entry("旧闻", "http://gov.test/bgjd/xxgk/gzdt/a.html", Some("2021-01-02"))],
+                &["http://gov.test/bgjd/xxgk/gzdt/index_1.html"],
+            ),
+        )
+        .page(
+            "http://gov.test/bgjd/xxgk/gzdt/index_1.html",
+            facts_list(
+                "http://gov.test/bgjd/xxgk/gzdt/index_1.html",
+                vec![
+                    entry("新闻", "http://gov.test/bgjd/xxgk/gzdt/b.html", Some("2021-11-02")),
+                    entry("无日期", "http://gov.test/bgjd/xxgk/gzdt/c.html", None),
+                    entry("旧闻", "http://gov.test/bgjd/xxgk/gzdt/a.html", Some("2021-01-02")),
+                ],
+                &["http://gov.test/bgjd/xxgk/gzdt/"],
+            ),
+        )
+        .build()
+}
+
+#[test]
+fn columns_come_from_in_scope_nav_links_only() {
+    let site = sample();
+    let names: Vec<&str> = site.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["政府信息公开指南", "工作动态"]);
+    assert!(!site.columns[0].fetched);
+    assert!(site.columns[1].fetched);
+}
+
+#[test]
+fn entries_span_paging_deduped_newest_first() {
+    let site = sample();
+    let col = &site.columns[1];
+    let titles: Vec<&str> = col.entries.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["新闻", "旧闻", "无日期"]);
+    assert_eq!(col.list_pages.len(), 2);
+}
+
+#[test]
+fn find_column_prefers_exact_then_contains() {
+    let site = sample();
+    let found = site.find_column(&["公开指南".to_string()]).map(|c| c.name.as_str());
+    assert_eq!(found, Some("政府信息公开指南"));
+    assert!(site.find_column(&["政府信息公开年报".to_string()]).is_none());
+}
+
+#[test]
+fn scope_is_host_and_root_directory() {
+    let site = sample();
+    assert!(site.is_in_scope("http://gov.test/bgjd/xxgk/a/b.html"));
+    assert!(!site.is_in_scope("http://gov.test/other/"));
+    assert!(!site.is_in_scope("https://gov.test/bgjd/xxgk/"));
+}
+
+#[test]
+fn evidence_needs_a_fetched_body() {
+    let site = sample();
+    assert!(site.evidence(ROOT, "x").is_some());
+    assert!(site.evidence("http://gov.test/bgjd/xxgk/gkzn/", "x").is_none());
+}
+
+#[test]
+fn build_reads_html_records_and_sniffs_untyped_bodies() {
+    let unit = SiteBuilder::new(ROOT).unit();
+    let mut rec = crate::checks::testkit::record(ROOT, Some(200), None);
+    rec.content_type = None;
+    rec.body = "<html><head><title>信息公开</title></head><body>正文</body></html>".into();
+    let mut pdf = crate::checks::testkit::record("http://gov.test/bgjd/xxgk/a.pdf", Some(200), None);
+    pdf.content_type = Some("application/pdf".into());
+    pdf.body = b"%PDF-1.4".to_vec();
+    let site = UnitSite::build(&unit, vec![rec, pdf]);
+    assert_eq!(site.pages[0].facts.as_ref().and_then(|f| f.title.as_deref()), Some("信息公开"));
+    assert!(site.pages[1].facts.is_none());
+    assert!(site.root_failure().is_none());
+}
+
+#[test]
+fn index_file_and_directory_urls_are_one_page() {
+    assert_eq!(canonical_url("http://a.cn/x/index.html"), "http://a.cn/x/");
+    assert_eq!(canonical_url("http://a.cn/x/myindex.html"), "http://a.cn/x/myindex.html");
+    let root_index = "http://gov.test/bgjd/xxgk/index.html";
+    let site = SiteBuilder::new(ROOT)
+        .page(
+            ROOT,
+            facts_nav(
+                ROOT,
+                &[
+                    ("信息公开", root_index),
+                    ("工作动态", "http://gov.test/bgjd/xxgk/gzdt/"),
+                    ("工作动态", "http://gov.test/bgjd/xxgk/gzdt/index.html"),
+                ],
+            ),
+        )
+        .page("http://gov.test/bgjd/xxgk/gzdt/index.html", facts_list("x", vec![], &[]))
+        .build();
+    let names: Vec<&str> = site.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["工作动态"], "the root under another URL is not a column");
+    assert!(site.columns[0].fetched);
+    assert!(site.page(root_index).is_some());
+}
+
+#[test]
+fn unreadable_root_explains_itself() {
+    let site = SiteBuilder::new(ROOT).failed(ROOT, None, Some("dns error")).build();
+    let why = site.root_failure().unwrap();
+    assert!(why.contains("dns error"), "{why}");
+}
