@@ -1,1 +1,169 @@
 //! The whole pipeline for a units file: crawl, extract, check, score, report.
+//!
+//! Stages meet only here, in pipeline order; each stage's module knows nothing of the others' internals.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+
+use crate::checks::{CheckSet, Context};
+use crate::config::UnitsConfig;
+use crate::crawl::{self, CrawlOptions, CrawlTarget};
+use crate::report::{self, AuditReport};
+use crate::rubric::Rubric;
+use crate::score;
+use crate::site::UnitSite;
+use crate::store::Store;
+use crate::yaml::YamlError;
+
+/// How to run an audit.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// The directory holding `rubric.yaml` and the check declarations.
+    pub checks_dir: PathBuf,
+    /// Where the reports and the evidence store are written.
+    pub out_dir: PathBuf,
+    /// "Today" for every timeliness rule.
+    pub as_of: NaiveDate,
+    /// Allow loopback and private addresses (tests and the demo).
+    pub allow_private: bool,
+}
+
+/// A finished audit.
+#[derive(Debug)]
+pub struct AuditOutcome {
+    /// The report as written to report.json.
+    pub report: AuditReport,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// The one-screen summary.
+    pub summary: String,
+}
+
+/// Why an audit could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// Invalid rubric or checks.
+    #[error(transparent)]
+    Config(#[from] YamlError),
+    /// The out folder could not be prepared.
+    #[error("cannot prepare {path}: {source}")]
+    OutDir {
+        /// The folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The evidence store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The crawler could not start.
+    #[error(transparent)]
+    Crawl(#[from] crawl::CrawlError),
+    /// Reports could not be written.
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    /// No unit's entry page could be fetched: nothing to judge.
+    #[error("no unit's entry page could be fetched; nothing was audited")]
+    NothingReachable,
+}
+
+/// The China Standard Time offset (no daylight saving).
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// Today's date in Asia/Shanghai, the default `--as-of`.
+pub fn today_in_beijing() -> NaiveDate {
+    Utc::now().with_timezone(&beijing()).date_naive()
+}
+
+/// Loads the rubric and the checks of a checks directory.
+pub fn load_checks(dir: &Path) -> Result<(Rubric, CheckSet), YamlError> {
+    let rubric = Rubric::load(&dir.join("rubric.yaml"))?;
+    let checks = CheckSet::load_dir(dir)?;
+    Ok((rubric, checks))
+}
+
+/// Runs the whole audit.
+pub async fn run(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditOutcome, AuditError> {
+    let (rubric, checks) = load_checks(&options.checks_dir)?;
+    let out = &options.out_dir;
+    std::fs::create_dir_all(out).map_err(|source| AuditError::OutDir { path: out.clone(), source })?;
+    let store_path = out.join("evidence.sqlite");
+    rotate_previous_store(&store_path)
+        .map_err(|source| AuditError::OutDir { path: store_path.clone(), source })?;
+    let store = Arc::new(Store::open(&store_path)?);
+
+    let targets =
+        config.units.iter().map(|u| CrawlTarget { unit_id: u.id.clone(), roots: u.roots.clone() }).collect();
+    let crawl_options = CrawlOptions { allow_private: options.allow_private };
+    let stats = crawl::crawl(targets, &config.settings, &crawl_options, store.clone()).await?;
+
+    let mut units = Vec::with_capacity(config.units.len());
+    let mut any_root_reached = false;
+    for (unit, stat) in config.units.iter().zip(&stats) {
+        let records = store.records(&unit.id)?;
+        let site = UnitSite::build(unit, records);
+        any_root_reached |=
+            unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
+        let results = checks.run(&Context { site: &site, as_of: options.as_of });
+        let scored = score::score_unit(&rubric, unit.kind, &results);
+        let crawl = crawl_summary(stat);
+        units.push(report::UnitReport::new(unit, crawl, scored));
+    }
+    if !any_root_reached {
+        return Err(AuditError::NothingReachable);
+    }
+    let mut report = AuditReport::new(options.as_of.format("%Y-%m-%d").to_string(), units);
+    report.notes = rubric.warnings();
+    let written = report::write_reports(out, &report)?;
+    let summary = report::summary_text(&report, out);
+    Ok(AuditOutcome { report, written, summary })
+}
+
+/// The crawl figures of report.json: the contract's `pages` and `errors`, and the rest as extras.
+fn crawl_summary(stat: &crawl::UnitCrawlStats) -> report::CrawlSummary {
+    let mut extra = serde_json::Map::new();
+    extra.insert("requests".into(), stat.requests.into());
+    extra.insert("robots_disallowed".into(), stat.robots_disallowed.into());
+    extra.insert("truncated".into(), stat.truncated.into());
+    report::CrawlSummary { pages: stat.pages as u64, errors: stat.errors as u64, extra }
+}
+
+/// Keeps the previous run's evidence store as `evidence.prev.sqlite` instead of overwriting it.
+fn rotate_previous_store(path: &Path) -> std::io::Result<()> {
+    if path.exists() {
+        let prev = path.with_extension("prev.sqlite");
+        // The -wal file may hold committed transactions of a run that was killed: move it with the
+        // database, never delete it.
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", path.display()));
+            let to = PathBuf::from(format!("{}{suffix}", prev.display()));
+            if from.exists() {
+                std::fs::rename(from, to)?;
+            } else if to.exists() {
+                std::fs::remove_file(to)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validates a checks directory: the rubric, the declarations, and that every check names rubric items
+/// that exist. Returns the warnings (e.g. the document's declared totals that differ from its items).
+pub fn validate_checks(dir: &Path) -> Result<Vec<String>, YamlError> {
+    let (rubric, checks) = load_checks(dir)?;
+    for (check, item) in checks.referenced_items() {
+        if rubric.item(&item).is_none() {
+            let (file, line) = checks.location(&check).map_or((dir, None), |(f, l)| (f, Some(l)));
+            return Err(YamlError::at(
+                file,
+                line,
+                format!("check `{check}` names unknown rubric item `{item}`"),
+            ));
+        }
+    }
+    Ok(rubric.warnings())
+}

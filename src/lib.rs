@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod attachments;
+pub mod audit;
 pub mod calendar;
 pub mod checks;
 pub mod cli;

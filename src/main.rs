@@ -1,11 +1,16 @@
 //! Thin binary: parse the arguments, call the library, map the outcome to an exit code.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use zwgk_audit::audit::{self, AuditError, AuditOptions};
 use zwgk_audit::cli::{Cli, Command};
+use zwgk_audit::config::UnitsConfig;
+use zwgk_audit::demo::DemoFixture;
 
 /// Exit codes of CONTRACT.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum Exit {
     /// The audit completed, whatever the scores.
@@ -38,25 +43,125 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Exit {
     match command {
-        Command::Inspect { file_or_url, base_url } => {
-            let facts = if file_or_url.starts_with("http://") || file_or_url.starts_with("https://") {
-                zwgk_audit::inspect::inspect_url(&file_or_url).await
-            } else {
-                zwgk_audit::inspect::inspect_file(std::path::Path::new(&file_or_url), base_url.as_deref())
+        Command::Inspect { file_or_url, base_url } => inspect(&file_or_url, base_url.as_deref()).await,
+        Command::Audit { units, checks, out, as_of, allow_private } => {
+            let config = match UnitsConfig::load(&units) {
+                Ok(c) => c,
+                Err(e) => return invalid(&e),
             };
-            match facts {
-                Ok(f) => {
-                    println!("{}", serde_json::to_string_pretty(&f).expect("facts serialise"));
-                    Exit::Ok
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    Exit::Failed
-                }
-            }
+            let as_of = match as_of.as_deref().map(parse_as_of).transpose() {
+                Ok(d) => d.unwrap_or_else(audit::today_in_beijing),
+                Err(e) => return invalid(&e),
+            };
+            let options = AuditOptions { checks_dir: checks_dir(checks), out_dir: out, as_of, allow_private };
+            run_audit(&config, &options).await
         }
-        _ => {
-            eprintln!("error: not implemented yet");
+        Command::Demo { out } => demo(out).await,
+        Command::CheckConfig { units, checks } => check_config(units.as_deref(), &checks_dir(checks)),
+    }
+}
+
+fn invalid(e: &dyn std::fmt::Display) -> Exit {
+    eprintln!("error: {e}");
+    Exit::Invalid
+}
+
+fn parse_as_of(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("--as-of `{s}` is not a YYYY-MM-DD date"))
+}
+
+/// `--checks`, else `checks/` in the current directory, else the source tree's `checks/`.
+fn checks_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let local = PathBuf::from("checks");
+        if local.join("rubric.yaml").is_file() {
+            local
+        } else {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("checks")
+        }
+    })
+}
+
+async fn run_audit(config: &UnitsConfig, options: &AuditOptions) -> Exit {
+    match audit::run(config, options).await {
+        Ok(outcome) => {
+            println!("{}", outcome.summary);
+            Exit::Ok
+        }
+        Err(AuditError::Config(e)) => invalid(&e),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+async fn demo(out: PathBuf) -> Exit {
+    let fixture = match DemoFixture::locate() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failed;
+        }
+    };
+    let server = match fixture.serve().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot start the demo server: {e}");
+            return Exit::Failed;
+        }
+    };
+    let units_path = fixture.dir.join("units.yaml");
+    let config = match fixture
+        .units_yaml(server.addr.port())
+        .map_err(|e| e.to_string())
+        .and_then(|text| UnitsConfig::parse(&units_path, &text).map_err(|e| e.to_string()))
+    {
+        Ok(c) => c,
+        Err(e) => return invalid(&e),
+    };
+    eprintln!("演示站点：{}（审计日期 {}）", server.base_url(), fixture.as_of);
+    let options = AuditOptions {
+        checks_dir: checks_dir(None),
+        out_dir: out,
+        as_of: fixture.as_of,
+        allow_private: true,
+    };
+    run_audit(&config, &options).await
+}
+
+fn check_config(units: Option<&Path>, checks: &Path) -> Exit {
+    if let Some(units) = units
+        && let Err(e) = UnitsConfig::load(units)
+    {
+        return invalid(&e);
+    }
+    match zwgk_audit::audit::validate_checks(checks) {
+        Ok(warnings) => {
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("配置有效：{}", checks.display());
+            Exit::Ok
+        }
+        Err(e) => invalid(&e),
+    }
+}
+
+async fn inspect(file_or_url: &str, base_url: Option<&str>) -> Exit {
+    let facts = if file_or_url.starts_with("http://") || file_or_url.starts_with("https://") {
+        zwgk_audit::inspect::inspect_url(file_or_url).await
+    } else {
+        zwgk_audit::inspect::inspect_file(Path::new(file_or_url), base_url)
+    };
+    match facts {
+        Ok(f) => {
+            println!("{}", serde_json::to_string_pretty(&f).expect("facts serialise"));
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             Exit::Failed
         }
     }

@@ -110,6 +110,8 @@ pub struct CheckSet {
     pub ids: Vec<String>,
     /// The declarations, in the same order.
     pub checks: Vec<CheckDecl>,
+    /// The file each declaration came from, in the same order.
+    pub files: Vec<std::path::PathBuf>,
 }
 
 impl CheckSet {
@@ -142,6 +144,7 @@ impl CheckSet {
                     ));
                 }
                 set.ids.push(c.id.clone());
+                set.files.push(path.clone());
                 set.checks.push(c);
             }
         }
@@ -151,6 +154,12 @@ impl CheckSet {
     /// (check id, rubric item id) for every item a check names, for cross-validation with the rubric.
     pub fn referenced_items(&self) -> Vec<(String, String)> {
         self.checks.iter().flat_map(|c| c.items.iter().map(|i| (c.id.clone(), i.clone()))).collect()
+    }
+
+    /// The file and line where a check is declared.
+    pub fn location(&self, check: &str) -> Option<(&Path, usize)> {
+        let i = self.checks.iter().position(|c| c.id == check)?;
+        Some((self.files.get(i)?.as_path(), self.checks[i].line))
     }
 
     /// Runs every check against one unit.

@@ -1,0 +1,140 @@
+//! The whole pipeline, end to end, against the demo fixture site served on 127.0.0.1 at a fixed date:
+//! real HTTP, real GBK bytes, a real SQLite store. Each assertion names a practice planted in the fixture
+//! (fixtures/demo/README.md) and the finding it must produce.
+
+mod common;
+
+use common::{findings_of, item, unit};
+use serde_json::Value;
+
+fn statuses(findings: &[&Value]) -> Vec<String> {
+    findings.iter().map(|f| f["status"].as_str().unwrap().to_string()).collect()
+}
+
+fn cites(f: &Value, path_end: &str) -> bool {
+    f["evidence"].as_array().unwrap().iter().any(|e| e["url"].as_str().unwrap().ends_with(path_end))
+}
+
+fn check_status<'a>(u: &'a Value, check: &str) -> Vec<String> {
+    statuses(&findings_of(u, check))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_audit_end_to_end() {
+    let audit = common::audit_demo().await;
+    let report = &audit.report;
+    let store = audit.out.path().join("evidence.sqlite");
+    let fetched = common::fetched_urls(&store);
+
+    // report.json follows the contract; every pass/partial/fail finding cites a URL that was fetched.
+    common::assert_contract(report, &fetched);
+    assert!(audit.out.path().join("report.html").is_file());
+    assert_eq!(report["as_of"], "2025-03-20");
+
+    // Every rubric item is present, with the seed's weights.
+    for u in report["units"].as_array().unwrap() {
+        let items = u["items"].as_array().unwrap();
+        assert_eq!(items.len(), 40, "{}", u["id"]);
+        let common_weight: f64 = items
+            .iter()
+            .filter(|i| i["id"].as_str().unwrap().starts_with("common-"))
+            .map(|i| i["weight"].as_f64().unwrap())
+            .sum();
+        assert_eq!(common_weight, 60.0);
+    }
+
+    let bg = unit(report, "baogong");
+    let st = unit(report, "shengtai");
+    assert_eq!(bg["kind"], "street");
+    assert_eq!(item(bg, "department-03")["status"], "not_applicable");
+    assert_eq!(item(st, "street-01")["status"], "not_applicable");
+    assert!(bg["crawl"]["pages"].as_u64().unwrap() >= 60, "包公街道 crawl: {}", bg["crawl"]);
+
+    // --- 包公街道 (GBK, TRS-like): mostly good practice ---
+    // JS-only paging (createPageHTML) was followed: index_2.html is linked from no <a>.
+    let base = audit.base.trim_end_matches('/');
+    assert!(fetched.contains(&format!("{base}/bgjd/xxgk/gzdt/index_2.html")), "JS paging not followed");
+    assert_eq!(check_status(bg, "news-column-fresh"), ["pass"]);
+    // The eight 制度 are all there.
+    for n in 5..=12 {
+        assert_eq!(item(bg, &format!("common-{n:02}"))["status"], "pass", "common-{n:02}");
+    }
+    assert_eq!(item(bg, "common-27")["status"], "pass", "{}", item(bg, "common-27"));
+    assert_eq!(item(bg, "common-17")["status"], "pass");
+    assert_eq!(item(bg, "common-25")["status"], "pass", "{}", item(bg, "common-25"));
+    // The one planted fault: a 规范性文件 published 47 working days after it was written.
+    let lag = findings_of(bg, "publish-within-20-working-days");
+    let late: Vec<_> = lag
+        .iter()
+        .filter(|f| f["status"] != "pass" && cites(f, "/gfxwj/202501/t20250110_1284.html"))
+        .collect();
+    assert_eq!(late.len(), 1, "{lag:#?}");
+    assert!(late[0]["message"].as_str().unwrap().contains("2024-11-05"), "{}", late[0]["message"]);
+    // GBK pages came out as correct Chinese.
+    let any_excerpt =
+        bg["items"].as_array().unwrap().iter().flat_map(|i| i["findings"].as_array().unwrap()).any(|f| {
+            f["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["excerpt"].as_str().unwrap().contains("包公街道"))
+                || f["message"].as_str().unwrap().contains("工作动态")
+        });
+    assert!(any_excerpt, "no readable Chinese from the GBK unit");
+
+    // --- 区生态环境分局 (UTF-8, div-and-span): bad practice ---
+    let nb = findings_of(st, "annual-report-on-time");
+    assert!(
+        nb.iter().any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().contains("2024")),
+        "{nb:#?}"
+    );
+    // Older reports exist, so the item keeps a little credit, but well under half of its 5 points.
+    let c27 = item(st, "common-27");
+    assert!(c27["status"] != "pass" && c27["score"].as_f64().unwrap() < 2.5, "{c27}");
+    assert_eq!(check_status(st, "news-column-fresh"), ["fail"], "stale 工作动态 (newest 2024-10-15)");
+    assert!(findings_of(st, "news-column-fresh")[0]["message"].as_str().unwrap().contains("2024-10-15"));
+    let lag = findings_of(st, "publish-within-20-working-days");
+    assert!(lag.iter().any(|f| f["status"] != "pass" && cites(f, "/content/post_10305.html")), "{lag:#?}");
+    // Only 主动公开制度 and 依申请公开制度 exist.
+    assert_eq!(item(st, "common-05")["status"], "pass");
+    assert_eq!(item(st, "common-06")["status"], "pass");
+    for n in 7..=12 {
+        assert_eq!(item(st, &format!("common-{n:02}"))["status"], "fail", "common-{n:02}");
+    }
+    // Only text-form 政策解读: partial credit.
+    assert_eq!(item(st, "common-25")["status"], "partial", "{}", item(st, "common-25"));
+
+    // Personal data: a page and a CSV attachment leak ID and mobile numbers, always shown masked.
+    let pii = findings_of(st, "no-personal-data");
+    assert!(pii.iter().any(|f| f["status"] == "fail" && cites(f, "/content/post_10318.html")), "{pii:#?}");
+    assert!(pii.iter().any(|f| f["status"] == "fail" && cites(f, "/files/2024jbjlmd.csv")), "{pii:#?}");
+    assert_eq!(item(st, "common-17")["status"], "fail");
+    for file in ["report.json", "report.html"] {
+        let text = std::fs::read_to_string(audit.out.path().join(file)).unwrap();
+        for leaked in ["340111198506123411", "13965012345"] {
+            assert!(!text.contains(leaked), "{file} repeats {leaked} unmasked");
+        }
+    }
+
+    // Dead links: the 404 is a fail citing the page that carries it; external sites that cannot be reached
+    // here are never a fail.
+    let links = findings_of(st, "links-alive");
+    let dead: Vec<_> =
+        links.iter().filter(|f| matches!(f["status"].as_str(), Some("fail" | "partial"))).collect();
+    assert!(!dead.is_empty(), "{links:#?}");
+    assert!(dead.iter().all(|f| !f["message"].as_str().unwrap().contains("mee.gov.cn")), "{dead:#?}");
+    assert!(dead.iter().any(|f| f["message"].as_str().unwrap().contains("post_10299")), "{dead:#?}");
+
+    // robots.txt: the /search/ trap, linked from every page, was never requested, and the store says why.
+    assert!(!fetched.iter().any(|u| u.contains("/search/")), "robots.txt Disallow ignored");
+    let refused = common::store_urls(&store, "error = 'disallowed by robots.txt'");
+    assert!(refused.iter().any(|u| u.contains("/search/index.html")), "{refused:?}");
+
+    // The one-screen summary names both units and where the reports are.
+    assert!(
+        audit.summary.contains("包公街道") && audit.summary.contains("区生态环境分局"),
+        "{}",
+        audit.summary
+    );
+    assert!(audit.summary.contains("report.html"), "{}", audit.summary);
+}
