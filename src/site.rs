@@ -21,8 +21,10 @@ pub struct SitePage {
     pub record: FetchRecord,
     /// Extracted facts, for successfully fetched HTML pages.
     pub facts: Option<PageFacts>,
-    /// Decoded text of a plain-text attachment (txt, csv), for the privacy check.
+    /// Text of an attachment (txt and csv decoded; pdf, docx, xlsx and ofd extracted), for the checks.
     pub attachment_text: Option<String>,
+    /// Why an attachment's text is missing or incomplete (scanned, encrypted, unsupported format …).
+    pub attachment_note: Option<crate::attachments::AttachmentNote>,
 }
 
 /// A column (栏目) of the unit's 专栏, as found in its navigation.
@@ -124,6 +126,7 @@ impl UnitSite {
             .map(|record| {
                 let mut facts = None;
                 let mut attachment_text = None;
+                let mut attachment_note = None;
                 if record.is_ok() && !record.body.is_empty() {
                     let decoded = || decode(&record.body, record.content_type.as_deref()).text;
                     if record.kind == FetchKind::Page && is_html(&record) {
@@ -133,9 +136,16 @@ impl UnitSite {
                         }
                     } else if record.kind == FetchKind::Attachment && is_text_attachment(&record) {
                         attachment_text = Some(decoded());
+                    } else if record.kind == FetchKind::Attachment {
+                        let got = crate::attachments::extract_text(&record.body, &Default::default());
+                        attachment_note = got.note;
+                        attachment_text = Some(got.text).filter(|t| !t.trim().is_empty());
+                    }
+                    if record.truncated && record.kind == FetchKind::Attachment {
+                        attachment_note = Some(crate::attachments::AttachmentNote::TooLarge);
                     }
                 }
-                SitePage { record, facts, attachment_text }
+                SitePage { record, facts, attachment_text, attachment_note }
             })
             .collect();
         UnitSite::from_pages(unit, pages)

@@ -15,7 +15,7 @@ fn cites(f: &Value, path_end: &str) -> bool {
     f["evidence"].as_array().unwrap().iter().any(|e| e["url"].as_str().unwrap().ends_with(path_end))
 }
 
-fn check_status<'a>(u: &'a Value, check: &str) -> Vec<String> {
+fn check_status(u: &Value, check: &str) -> Vec<String> {
     statuses(&findings_of(u, check))
 }
 

@@ -233,16 +233,43 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             evidence,
         ));
     }
-    if findings.is_empty() {
-        return Verdict::scored(
-            1.0,
-            vec![finding(
+    // Attachments of the unit whose text could not be read: a person must look at them.
+    let unread: Vec<&crate::site::SitePage> = site
+        .pages
+        .iter()
+        .filter(|pg| pg.attachment_text.is_none() && pg.attachment_note.is_some())
+        .filter(|pg| site.is_in_scope(&pg.record.url) || linked.contains(pg.record.url.as_str()))
+        .collect();
+    if !unread.is_empty() {
+        let evidence = unread
+            .iter()
+            .take(20)
+            .filter_map(|pg| {
+                let note = pg.attachment_note.as_ref().map(|n| n.label_zh()).unwrap_or_default();
+                site.evidence(&pg.record.url, &note)
+            })
+            .collect();
+        findings.push(finding(
+            id,
+            Status::Manual,
+            format!(
+                "{}个附件无法读取文字（扫描件、加密或暂不支持的格式），请人工查看是否含有个人信息",
+                unread.len()
+            ),
+            evidence,
+        ));
+    }
+    if findings.iter().all(|f| f.status != Status::Fail) {
+        findings.insert(
+            0,
+            finding(
                 id,
                 Status::Pass,
-                format!("已检查{pages}个页面和{attachments}个文本附件，未发现居民身份证号码或手机号码"),
+                format!("已检查{pages}个页面和{attachments}个附件的文字，未发现居民身份证号码或手机号码"),
                 scanned,
-            )],
+            ),
         );
+        return Verdict::scored(1.0, findings);
     }
     Verdict::scored(0.0, findings)
 }

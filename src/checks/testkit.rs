@@ -102,6 +102,7 @@ impl SiteBuilder {
             record: record(url, Some(200), None),
             facts: Some(facts),
             attachment_text: None,
+            attachment_note: None,
         });
         self
     }
@@ -110,7 +111,7 @@ impl SiteBuilder {
     pub fn failed(mut self, url: &str, status: Option<u16>, error: Option<&str>) -> SiteBuilder {
         let mut rec = record(url, status, error);
         rec.body.clear();
-        self.pages.push(SitePage { record: rec, facts: None, attachment_text: None });
+        self.pages.push(SitePage { record: rec, facts: None, attachment_text: None, attachment_note: None });
         self
     }
 
@@ -124,7 +125,7 @@ impl SiteBuilder {
     ) -> SiteBuilder {
         let mut rec = record(url, status, error);
         rec.kind = kind;
-        self.pages.push(SitePage { record: rec, facts: None, attachment_text: None });
+        self.pages.push(SitePage { record: rec, facts: None, attachment_text: None, attachment_note: None });
         self
     }
 
@@ -132,7 +133,12 @@ impl SiteBuilder {
     pub fn attachment_text(mut self, url: &str, text: &str) -> SiteBuilder {
         let mut rec = record(url, Some(200), None);
         rec.kind = FetchKind::Attachment;
-        self.pages.push(SitePage { record: rec, facts: None, attachment_text: Some(text.into()) });
+        self.pages.push(SitePage {
+            record: rec,
+            facts: None,
+            attachment_text: Some(text.into()),
+            attachment_note: None,
+        });
         self
     }
 

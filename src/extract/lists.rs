@@ -41,12 +41,11 @@ fn link_count(el: ElementRef) -> Option<usize> {
         if i > MAX_ROW_NODES {
             return None;
         }
-        if let Some(e) = n.value().as_element() {
-            if e.name() == "a" {
-                if let Some(h) = e.attr("href") {
-                    hrefs.insert(h.trim());
-                }
-            }
+        if let Some(e) = n.value().as_element()
+            && e.name() == "a"
+            && let Some(h) = e.attr("href")
+        {
+            hrefs.insert(h.trim());
         }
     }
     Some(hrefs.len())

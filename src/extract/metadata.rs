@@ -96,10 +96,10 @@ pub struct Metadata {
 pub fn metadata(lines: &[Line]) -> Metadata {
     let mut found: Vec<(Key, String)> = Vec::new();
     let mut put = |k: Key, v: Option<String>| {
-        if let Some(v) = v {
-            if !found.iter().any(|(fk, _)| *fk == k) {
-                found.push((k, v));
-            }
+        if let Some(v) = v
+            && !found.iter().any(|(fk, _)| *fk == k)
+        {
+            found.push((k, v));
         }
     };
     let next_value = |i: usize| -> Option<String> {
@@ -125,10 +125,10 @@ pub fn metadata(lines: &[Line]) -> Metadata {
             })
             .collect();
         if marks.is_empty() {
-            if let Some(c) = LABEL_SPACE.captures(s) {
-                if let Some(k) = key_of(&c[1]) {
-                    put(k, clean_value(&c[2]));
-                }
+            if let Some(c) = LABEL_SPACE.captures(s)
+                && let Some(k) = key_of(&c[1])
+            {
+                put(k, clean_value(&c[2]));
             }
             continue;
         }
