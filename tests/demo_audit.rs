@@ -28,7 +28,11 @@ async fn demo_audit_end_to_end() {
 
     // report.json follows the contract; every pass/partial/fail finding cites a URL that was fetched.
     common::assert_contract(report, &fetched);
-    assert!(audit.out.path().join("report.html").is_file());
+    // The HTML report: the units by name, and evidence as links to the pages that were fetched.
+    // (minijinja escapes `/` in attributes as `&#x2f;`, which browsers decode.)
+    let html = std::fs::read_to_string(audit.out.path().join("report.html")).unwrap().replace("&#x2f;", "/");
+    assert!(html.contains("包公街道") && html.contains("区生态环境分局"));
+    assert!(html.contains(&format!("href=\"{}bgjd/xxgk/", audit.base)), "no evidence links in report.html");
     assert_eq!(report["as_of"], "2025-03-20");
 
     // Every rubric item is present, with the seed's weights.
@@ -104,6 +108,35 @@ async fn demo_audit_end_to_end() {
     // Only text-form 政策解读: partial credit.
     assert_eq!(item(st, "common-25")["status"], "partial", "{}", item(st, "common-25"));
 
+    // column-present: the 规划计划 column holds only 暂无信息 and no explanation: a blank column.
+    let blank = findings_of(st, "key-area-columns");
+    assert!(
+        blank.iter().any(|f| f["status"] == "fail"
+            && f["message"].as_str().unwrap().contains("规划计划")
+            && f["message"].as_str().unwrap().contains("空白")
+            && cites(f, "/column/ghjh/index.html")),
+        "{blank:#?}"
+    );
+    assert!(check_status(bg, "standard-columns-lists").iter().all(|s| s == "pass"));
+    // metadata-complete: one document page has no 索引号.
+    let meta = findings_of(st, "metadata-complete");
+    assert!(
+        meta.iter().any(|f| f["status"] == "fail"
+            && f["message"].as_str().unwrap().contains("索引号")
+            && cites(f, "/content/post_10298.html")),
+        "{meta:#?}"
+    );
+    assert!(check_status(bg, "metadata-complete").iter().all(|s| s == "pass"));
+    // annual-report-arithmetic: the 2023 report's table 三 does not add up (予以公开 printed 7 for 6).
+    let arith = findings_of(st, "annual-report-arithmetic");
+    assert!(
+        arith.iter().any(|f| f["status"] == "fail"
+            && f["message"].as_str().unwrap().contains("予以公开")
+            && cites(f, "/content/post_10250.html")),
+        "{arith:#?}"
+    );
+    assert!(check_status(bg, "annual-report-arithmetic").iter().all(|s| s == "pass"));
+
     // Personal data: a page and a CSV attachment leak ID and mobile numbers, always shown masked.
     let pii = findings_of(st, "no-personal-data");
     assert!(pii.iter().any(|f| f["status"] == "fail" && cites(f, "/content/post_10318.html")), "{pii:#?}");
@@ -137,4 +170,30 @@ async fn demo_audit_end_to_end() {
         audit.summary
     );
     assert!(audit.summary.contains("report.html"), "{}", audit.summary);
+}
+
+/// By default the crawler refuses loopback addresses, so auditing the demo site without `--allow-private`
+/// judges nothing: the audit stops with "nothing reachable" instead of writing a report full of fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_addresses_are_refused_unless_allowed() {
+    use zwgk_audit::audit::{self, AuditError, AuditOptions};
+    let fixture = zwgk_audit::demo::DemoFixture::locate().unwrap();
+    let server = fixture.serve().await.unwrap();
+    let text = fixture.units_yaml(server.addr.port()).unwrap();
+    let config = zwgk_audit::config::UnitsConfig::parse(&fixture.dir.join("units.yaml"), &text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let options = AuditOptions {
+        checks_dir: common::repo().join("checks"),
+        out_dir: out.path().to_path_buf(),
+        as_of: fixture.as_of,
+        allow_private: false,
+    };
+    let err = audit::run(&config, &options).await.unwrap_err();
+    assert!(matches!(err, AuditError::NothingReachable), "{err}");
+    assert!(!out.path().join("report.json").exists());
+    // The store says why: every root was refused before any connection was made.
+    let store = out.path().join("evidence.sqlite");
+    assert!(common::fetched_urls(&store).is_empty());
+    let refused = common::store_urls(&store, "error LIKE 'refused:%'");
+    assert!(refused.iter().any(|u| u.ends_with("/bgjd/xxgk/")), "{refused:?}");
 }
