@@ -1,11 +1,14 @@
 //! What changed between two recorded runs, per unit: items and findings, new failures first.
 //!
 //! [`RunDiff::regressed`] is the nightly alarm: a unit lost points, an item became `fail`, or a new
-//! `fail` finding appeared. Findings are matched by (item, check, status, message); only findings that
+//! `fail` finding appeared. Findings are matched by (item, check, status, message), URL origins aside; only findings that
 //! name a problem (fail, partial, error) are compared, so a passing check rewording its message is not
 //! reported as a change.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::findings::Status;
 use crate::history::{FindingRun, ItemRun, RunInfo, RunSnapshot, UnitSnapshot};
@@ -218,6 +221,15 @@ pub fn short(s: &str, n: usize) -> String {
     }
 }
 
+/// A finding's identity across runs: item, check, status and message, with every URL's origin
+/// (scheme, host, port) removed, so that a site moved to another host or port (the demo binds a free
+/// port on every run) is not reported as all-new problems.
+fn key(f: &FindingRun) -> (String, String, Status, String) {
+    static ORIGIN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)https?://[^/\s）)」”]+").expect("valid regex"));
+    (f.item_id.clone(), f.check.clone(), f.status, ORIGIN.replace_all(&f.message, "").into_owned())
+}
+
 fn is_problem(f: &FindingRun) -> bool {
     matches!(f.status, Status::Fail | Status::Partial | Status::Error)
 }
@@ -248,15 +260,18 @@ fn unit_diff(a: Option<&UnitSnapshot>, b: Option<&UnitSnapshot>) -> UnitDiff {
         // Stable: rubric order within each rank.
         items.sort_by_key(ItemChange::rank);
     }
-    let problems = |s: Option<&UnitSnapshot>| -> BTreeSet<FindingRun> {
+    let problems = |s: Option<&UnitSnapshot>| -> Vec<FindingRun> {
         s.map(|s| s.findings.iter().filter(|f| is_problem(f)).cloned().collect()).unwrap_or_default()
     };
     let (pa, pb) = (problems(a), problems(b));
     let (mut new_problems, mut resolved) = (Vec::new(), Vec::new());
     if a.is_some() && b.is_some() {
-        new_problems = pb.difference(&pa).cloned().collect();
-        resolved = pa.difference(&pb).cloned().collect();
+        let (ka, kb): (HashSet<_>, HashSet<_>) = (pa.iter().map(key).collect(), pb.iter().map(key).collect());
+        new_problems = pb.iter().filter(|f| !ka.contains(&key(f))).cloned().collect();
+        resolved = pa.iter().filter(|f| !kb.contains(&key(f))).cloned().collect();
         new_problems.sort_by_key(|f| (f.status != Status::Fail, f.item_id.clone()));
+        new_problems.dedup();
+        resolved.dedup();
     }
     UnitDiff {
         unit_id: any.unit.unit_id.clone(),

@@ -161,3 +161,30 @@ fn checks_hash_follows_the_yaml() {
     assert_ne!(checks_sha256(dir.path()).unwrap(), one);
     assert_eq!(one.len(), 64);
 }
+
+#[test]
+fn a_site_served_on_another_port_is_not_all_new_problems() {
+    let st = unit("shengtai", "区生态环境分局", UnitKind::Department);
+    let night = |port: u16| {
+        let url = format!("http://127.0.0.1:{port}/sthjj/public/content/post_10299.html");
+        report(
+            "2025-03-20",
+            vec![unit_report(
+                &st,
+                &[result(
+                    "links",
+                    "common-15",
+                    Fail,
+                    &format!("链接“通知”（{url}）无法访问：HTTP 404"),
+                    &url,
+                )],
+            )],
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("h.sqlite")).unwrap();
+    let a = h.record(&night(40001), "x", None).unwrap();
+    let b = h.record(&night(40002), "x", None).unwrap();
+    let d = RunDiff::between(&h.load(a).unwrap(), &h.load(b).unwrap());
+    assert!(d.units[0].is_empty() && !d.regressed(), "{}", d.render_zh());
+}
