@@ -96,7 +96,7 @@ fn fix_for(kind: &str) -> &'static str {
         }
         "column-fresh" => "及时更新该栏目，发布最新信息并准确标注发布日期，保持规定的更新频率。",
         "keyword-documents" => {
-            "制定所缺的制度或文件，并在专栏相应栏目公开，文件标题写明制度名称（如“××制度”“××办法”）。"
+            "制定或整理所缺的文件、信息，并在专栏相应栏目公开，标题写明其名称（如“××制度”“××工作要点”“××公报”），便于查找。"
         }
         "annual-report" => {
             "按照《政府信息公开条例》规定，于每年1月31日前在专栏公开上一年度政府信息公开工作年度报告。"
@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(todo[0].problems.len(), 1, "passing findings are not problems");
         assert_eq!(todo[0].problems[0].url.as_deref(), Some("http://x/t1.html"));
         assert!(todo[0].fix.contains("脱敏"), "{}", todo[0].fix);
-        assert!(todo[1].fix.contains("制度"), "{}", todo[1].fix);
+        assert!(todo[1].fix.contains("标题写明其名称"), "{}", todo[1].fix);
         let unit = UnitReport { todo, ..unit };
         let text = render_text(&unit);
         assert!(text.starts_with("某街道自查整改清单（按可挽回分值排序，共 2 项，合计 4 分）"), "{text}");

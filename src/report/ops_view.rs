@@ -141,3 +141,44 @@ fn trend_view(points: &[TrendPoint]) -> Option<TrendView> {
         last: label(last),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::UnitKind;
+    use crate::findings::Status;
+    use crate::history::TrendPoint;
+    use crate::ops::testkit::{report, result, unit, unit_report};
+    use crate::report::{HtmlRenderer, Renderer};
+
+    #[test]
+    fn todo_and_trend_are_escaped_and_drawn_without_script() {
+        let u = unit("bg", "包公街道", UnitKind::Street);
+        let mut ur = unit_report(
+            &u,
+            &[result(
+                "pii",
+                "common-17",
+                Status::Fail,
+                "页面含 <script>alert(1)</script>",
+                "javascript:alert(2)",
+            )],
+        );
+        ur.todo = crate::todo::build(&ur, &[("pii".to_string(), "pii-leak".to_string())].into());
+        ur.trend = (1..=3)
+            .map(|run| TrendPoint {
+                run,
+                as_of: format!("2025-03-{:02}", 17 + run),
+                generated_at: String::new(),
+                online_earned: [10.0, 8.0, 9.0][run as usize - 1],
+                online_max: 10.0,
+            })
+            .collect();
+        let html = HtmlRenderer::default().render(&report("2025-03-20", vec![ur])).unwrap();
+        assert!(html.contains("自查整改清单（按可挽回分值排序，共 1 项，合计 2 分）"));
+        assert!(!html.contains("<script>alert(1)"), "messages are escaped");
+        assert!(!html.contains("href=\"javascript:"), "only http(s) locations become links");
+        // x evenly spaced from 6 to 234, y from the score on a 0..10 scale (64 px high, 6 px padding).
+        assert!(html.contains("<polyline points=\"6.0,6.0 120.0,16.4 234.0,11.2\"/>"), "chart points");
+        assert!(html.contains("#3 2025-03-20：9 &#x2f; 10 分"));
+    }
+}
