@@ -324,6 +324,37 @@ impl History {
             .map_err(self.err())
     }
 
+    /// The latest run before `before` (all runs when `None`) that audited any of `units`: the run a
+    /// nightly run compares itself with, even when other units files share the database.
+    pub fn previous_run_of(&self, units: &[&str], before: Option<i64>) -> Result<Option<i64>, HistoryError> {
+        let mut latest = None;
+        for unit in units {
+            let id: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT max(run_id) FROM unit_scores WHERE unit_id = ?1 AND run_id < ?2",
+                    params![unit, before.unwrap_or(i64::MAX)],
+                    |r| r.get(0),
+                )
+                .map_err(self.err())?;
+            latest = latest.max(id);
+        }
+        Ok(latest)
+    }
+
+    /// Removes a run (one whose reports could not be written), so that history only holds runs that
+    /// produced a report.
+    pub fn forget(&mut self, id: i64) -> Result<(), HistoryError> {
+        let path = self.path.clone();
+        let err = move |source| HistoryError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(&err)?;
+        for table in ["findings", "item_results", "unit_scores"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE run_id = ?1"), [id]).map_err(&err)?;
+        }
+        tx.execute("DELETE FROM runs WHERE id = ?1", [id]).map_err(&err)?;
+        tx.commit().map_err(&err)
+    }
+
     /// The two runs `diff` compares by default: the last two.
     pub fn last_two(&self) -> Result<(i64, i64), HistoryError> {
         let runs = self.runs()?;

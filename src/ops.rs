@@ -126,12 +126,22 @@ pub async fn run(
     if let Some(m) = &manual {
         m.apply(&mut report);
     }
-    let previous = history.previous_run(None)?;
+    let unit_ids: Vec<&str> = config.units.iter().map(|u| u.id.as_str()).collect();
+    let previous = history.previous_run_of(&unit_ids, None)?;
     let run_id = history.record(&report, &checks_sha, Some(&options.out_dir.join("report.json")))?;
     for unit in &mut report.units {
         unit.trend = history.trend(&unit.id, TREND_RUNS)?;
     }
-    let outcome = audit::finish(report, &options.out_dir)?;
+    let outcome = match audit::finish(report, &options.out_dir) {
+        Ok(o) => o,
+        Err(e) => {
+            // No report, no run: history must not list a run nobody can open.
+            if let Err(forget) = history.forget(run_id) {
+                tracing::warn!("run #{run_id} stays in the history without a report: {forget}");
+            }
+            return Err(e.into());
+        }
+    };
     let diff = match previous {
         Some(p) => Some(RunDiff::between(&history.load(p)?, &history.load(run_id)?)),
         None => None,

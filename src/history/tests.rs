@@ -103,6 +103,9 @@ fn runs_round_trip_with_items_findings_and_trend() {
     assert_eq!((c11.status, c11.score), (Fail, Some(0.0)));
     assert!(bg.findings.iter().any(|f| f.check == "pii" && f.message.contains("139****2345")));
     assert!(matches!(h.load(99), Err(HistoryError::NoSuchRun { id: 99, .. })));
+    assert_eq!(h.previous_run_of(&["shengtai"], None).unwrap(), Some(b));
+    assert_eq!(h.previous_run_of(&["baogong", "xinzhan"], Some(b)).unwrap(), Some(a));
+    assert_eq!(h.previous_run_of(&["xinzhan"], None).unwrap(), None);
     let trend = h.trend("baogong", 12).unwrap();
     assert_eq!(trend.iter().map(|p| p.as_of.as_str()).collect::<Vec<_>>(), ["2025-03-19", "2025-03-20"]);
     assert_eq!(h.trend("baogong", 1).unwrap().len(), 1, "the limit keeps the latest runs");
@@ -110,6 +113,24 @@ fn runs_round_trip_with_items_findings_and_trend() {
     let listing = render_runs(&h).unwrap();
     assert!(listing.starts_with("共 2 次测评记录"), "{listing}");
     assert!(listing.contains(&format!("#{b}  生成于")) && listing.contains("包公街道"), "{listing}");
+}
+
+#[test]
+fn a_forgotten_run_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("h.sqlite")).unwrap();
+    let a = h.record(&night_one(), "aa", None).unwrap();
+    let b = h.record(&night_two(), "aa", None).unwrap();
+    h.forget(b).unwrap();
+    assert_eq!(h.runs().unwrap().iter().map(|r| r.id).collect::<Vec<_>>(), [a]);
+    assert_eq!(h.trend("baogong", 12).unwrap().len(), 1);
+    for table in ["unit_scores", "item_results", "findings"] {
+        let n: i64 = h
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {table} WHERE run_id = ?1"), [b], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
 }
 
 #[test]
