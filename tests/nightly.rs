@@ -145,8 +145,6 @@ async fn two_nights_with_a_site_change_diff_names_the_item_and_nightly_exits_3()
     let stdout = text(&third.stdout);
     assert_eq!(third.status.code(), Some(3), "nightly mode must alarm:\n{stdout}\n{}", text(&third.stderr));
     assert!(stdout.contains("结论：1 个单位失分或新增不符合项：包公街道。"), "{stdout}");
-    // Without --nightly the same comparison is no alarm: exit 0 keeps the contract.
-    // (Checked below through `diff`, which reads the same history.)
 
     // `diff` defaults to the last two runs and names the item, new failures first, in Chinese.
     let diff = zwgk(args(&["diff", "--history", &history.display().to_string()])).await;
@@ -198,6 +196,38 @@ async fn two_nights_with_a_site_change_diff_names_the_item_and_nightly_exits_3()
     assert!(content.contains("新增不符合：common-11"), "{content}");
     assert!(content.contains("报告：https://zwgk.example.gov.cn/audit/report.html"), "{content}");
     assert!(text(&third.stdout).contains("已向企业微信群机器人（127.0.0.1）推送测评摘要。"));
+
+    // Without --nightly a regression is reported but the exit code stays the contract's 0, and no
+    // digest is sent: the unit restores the document (no alarm), then takes it down again.
+    let pristine = DemoFixture::locate().unwrap().dir.join("site/bgjd/xxgk/gkzd");
+    std::fs::copy(pristine.join("index.html"), site.path().join("bgjd/xxgk/gkzd/index.html")).unwrap();
+    let page = "202404/t20240412_1256.html";
+    std::fs::copy(pristine.join(page), site.path().join("bgjd/xxgk/gkzd").join(page)).unwrap();
+    let restored = zwgk(audit_args(&units, &out, &[])).await;
+    assert_eq!(restored.status.code(), Some(0));
+    assert!(
+        text(&restored.stdout).contains("与上次测评（#3）相比，没有单位失分或新增不符合项。"),
+        "{}",
+        text(&restored.stdout)
+    );
+    let fixed = zwgk(args(&["diff", "--history", &history.display().to_string()])).await;
+    let f = text(&fixed.stdout);
+    let gains = f.find("  得分提高或已整改：").expect(&f);
+    assert!(
+        f[gains..]
+            .lines()
+            .any(|l| l.starts_with("    [common-11] ") && l.contains("不符合 → 符合（0 → 1 分）")),
+        "{f}"
+    );
+    remove_review_system(site.path());
+    let plain = zwgk(audit_args(&units, &out, &[])).await;
+    assert_eq!(plain.status.code(), Some(0), "exit 3 is for --nightly only");
+    assert!(
+        text(&plain.stdout).contains("与上次测评（#4）相比有单位失分或新增不符合项"),
+        "{}",
+        text(&plain.stdout)
+    );
+    assert_eq!(received.lock().unwrap().len(), 3, "only nightly runs send the digest");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
