@@ -45,6 +45,10 @@ impl ItemChange {
     fn rank(&self) -> u8 {
         if self.is_new_failure() {
             0
+        } else if matches!(self.after, Status::Error | Status::Manual | Status::NotApplicable) {
+            // Not judged this time (a site that did not answer, a check left to a person): a change
+            // to look at, never "lost points" in the report's words.
+            2
         } else if self.points_lost() > 1e-9 {
             1
         } else if self.points_lost() < -1e-9 || self.after == Status::Pass {
@@ -177,7 +181,12 @@ fn render_unit(u: &UnitDiff) -> String {
         return out;
     }
     out.push('\n');
-    let groups = [(0, "新增不符合"), (1, "得分下降"), (2, "状态变化"), (3, "得分提高或已整改")];
+    let groups = [
+        (0, "新增不符合"),
+        (1, "得分下降"),
+        (2, "状态变化（含本次无法判定的指标）"),
+        (3, "得分提高或已整改"),
+    ];
     for (rank, label) in groups {
         let changes: Vec<&ItemChange> = u.items.iter().filter(|c| c.rank() == rank).collect();
         if changes.is_empty() {

@@ -170,6 +170,28 @@ fn diff_puts_new_failures_first_and_flags_the_regression() {
 }
 
 #[test]
+fn an_item_that_could_not_be_judged_is_a_status_change_not_lost_points() {
+    let bg = unit("baogong", "包公街道", UnitKind::Street);
+    let night = |status| {
+        report(
+            "2025-03-20",
+            vec![unit_report(&bg, &[result("fresh", "common-15", status, "工作动态", "http://x/")])],
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("h.sqlite")).unwrap();
+    let a = h.record(&night(Pass), "x", None).unwrap();
+    let b = h.record(&night(Error), "x", None).unwrap();
+    let d = RunDiff::between(&h.load(a).unwrap(), &h.load(b).unwrap());
+    let text = d.render_zh();
+    assert!(text.contains("  状态变化（含本次无法判定的指标）：\n    [common-15] "), "{text}");
+    assert!(text.contains("符合 → 无法判定（2 → — 分）"), "{text}");
+    assert!(!text.contains("得分下降："), "{text}");
+    // The provisional score still fell: the nightly alarm rings, as a site that stopped answering should.
+    assert!(d.regressed());
+}
+
+#[test]
 fn checks_hash_follows_the_yaml() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rubric.yaml"), "items: []\n").unwrap();
