@@ -236,7 +236,7 @@ impl<'a> EvidenceView<'a> {
 }
 
 /// "共性 1", "街镇 3", "部门 5": the document's own numbering within each part.
-fn item_number(id: &str) -> String {
+pub(super) fn item_number(id: &str) -> String {
     let (part, n) = id.split_once('-').unwrap_or((id, ""));
     let part = match part {
         "common" => "共性",

@@ -31,6 +31,7 @@ pub(super) struct UnitOpsView<'a> {
 #[derive(Serialize)]
 struct TodoView<'a> {
     item: &'a str,
+    number: String,
     title: &'a str,
     status: &'static str,
     status_zh: &'static str,
@@ -90,6 +91,7 @@ pub(super) fn unit_ops_view(unit: &UnitReport) -> UnitOpsView<'_> {
 fn todo_view(t: &TodoEntry) -> TodoView<'_> {
     TodoView {
         item: &t.item,
+        number: super::html::item_number(&t.item),
         title: &t.title,
         status: t.status.as_str(),
         status_zh: t.status.label_zh(),
@@ -175,6 +177,7 @@ mod tests {
             .collect();
         let html = HtmlRenderer::default().render(&report("2025-03-20", vec![ur])).unwrap();
         assert!(html.contains("自查整改清单（按可挽回分值排序，共 1 项，合计 2 分）"));
+        assert!(html.contains("<a href=\"#bg-common-17\">共性 17</a>"), "the to-do entry links its item row");
         assert!(!html.contains("<script>alert(1)"), "messages are escaped");
         assert!(!html.contains("href=\"javascript:"), "only http(s) locations become links");
         // x evenly spaced from 6 to 234, y from the score on a 0..10 scale (64 px high, 6 px padding).
