@@ -55,6 +55,7 @@ fn report_page(year: i32, rows: Option<Rows>, five: &str) -> (String, PageFacts)
             "六、其他需要报告的事项".into(),
         ],
         applications: rows.map(|rows| Applications { rows }),
+        review: None,
     });
     (url, f)
 }

@@ -12,7 +12,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
 use super::text::{Line, element_text};
-use super::{AnnualReport, Applications};
+use super::{AnnualReport, Applications, Review};
 
 static TABLE_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("table").expect("static selector"));
 static REPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -42,25 +42,31 @@ const COLUMNS: [&str; 7] = ["自然人", "商业企业", "科研机构", "社会
 const MAX_ROWS: usize = 200;
 const MAX_COLS: usize = 40;
 
-fn compact(s: &str) -> String {
+pub(crate) fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// The report when the page is a 年报, as its title says.
 pub fn annual_report(doc: &Html, title: Option<&str>, lines: &[Line]) -> Option<AnnualReport> {
     // The page's own title decides: a 年报 list page mentions reports in its entries but is none.
-    let year = title.and_then(|t| REPORT_RE.captures(&compact(t)).and_then(|c| c[1].parse().ok()))?;
-    let sections = sections(lines);
+    let year = title.and_then(report_year)?;
+    let sections = sections(lines.iter().map(|l| l.text.as_str()));
     let applications = doc.select(&TABLE_SEL).take(200).find(|t| is_table3(*t)).and_then(table3);
-    Some(AnnualReport { year, sections, applications })
+    let review = doc.select(&TABLE_SEL).take(200).find(|t| is_table4(*t)).and_then(table4);
+    Some(AnnualReport { year, sections, applications, review })
+}
+
+/// The year of a 政府信息公开工作年度报告 named by a title, if the title names one.
+pub fn report_year(title: &str) -> Option<i32> {
+    REPORT_RE.captures(&compact(title)).and_then(|c| c[1].parse().ok())
 }
 
 /// The section headings found, in order: each of the six matched once, after the previous one.
-fn sections(lines: &[Line]) -> Vec<String> {
+pub(crate) fn sections<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
     let mut next = 0usize;
     for l in lines {
-        let t = l.text.trim();
+        let t = l.trim();
         if next >= SECTIONS.len() || t.chars().count() > 40 || !SECTION_NO.is_match(t) {
             continue;
         }
@@ -131,8 +137,8 @@ fn grid(table: ElementRef) -> Vec<Vec<String>> {
 }
 
 /// A cell's number; dashes, slashes and blanks are the template's zero. Anything else is unreadable.
-fn number(s: &str) -> Option<i64> {
-    let s = compact(s);
+pub(crate) fn number(s: &str) -> Option<i64> {
+    let s = compact(s).replace([',', '，'], "");
     if s.is_empty() || matches!(s.as_str(), "—" | "-" | "－" | "/" | "／" | "——" | "无" | "0") {
         return Some(0);
     }
@@ -142,7 +148,7 @@ fn number(s: &str) -> Option<i64> {
 /// The canonical key of a table 三 row from its label cells (outermost first).
 /// `group` is the result group of the rows above (a flat table writes （三）不予公开 on its own row, then 1. 2. …),
 /// updated here.
-fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Option<String> {
+pub(crate) fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Option<String> {
     let all = parts.concat();
     let last = parts.last().map(String::as_str).unwrap_or("");
     let simple = [
@@ -172,6 +178,36 @@ fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Option<String>
     let g = (*group)?;
     let n = ITEM_NO.captures(last)?;
     Some(format!("{g}_{}", &n[1]))
+}
+
+fn is_table4(t: ElementRef) -> bool {
+    let text = compact(&element_text(t));
+    text.contains("行政复议")
+        && text.contains("尚未审结")
+        && !text.contains("本年新收")
+        && text.chars().count() < 5_000
+}
+
+/// Splits the 15 cells of table 四's data row into its three groups.
+pub(crate) fn review_from(values: &[Option<i64>]) -> Option<Review> {
+    if values.len() != 15 {
+        return None;
+    }
+    Some(Review {
+        reconsideration: values[0..5].to_vec(),
+        lawsuit_direct: values[5..10].to_vec(),
+        lawsuit_after_reconsideration: values[10..15].to_vec(),
+    })
+}
+
+/// Table 四: the last row of at least 15 cells holding no words, its last 15 cells.
+fn table4(table: ElementRef) -> Option<Review> {
+    let g = grid(table);
+    let row = g.iter().rev().find(|row| {
+        row.len() >= 15 && row.iter().all(|c| !c.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)))
+    })?;
+    let values: Vec<Option<i64>> = row[row.len() - 15..].iter().map(|c| number(c)).collect();
+    review_from(&values)
 }
 
 fn table3(table: ElementRef) -> Option<Applications> {
