@@ -61,6 +61,11 @@ pub fn report_year(title: &str) -> Option<i32> {
     REPORT_RE.captures(&compact(title)).and_then(|c| c[1].parse().ok())
 }
 
+/// Which of the six sections (0-based) a heading is, by its keywords.
+pub fn section_index(heading: &str) -> Option<usize> {
+    SECTIONS.iter().position(|words| words.iter().any(|w| heading.contains(w)))
+}
+
 /// The section headings found, in order: each of the six matched once, after the previous one.
 pub(crate) fn sections<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
