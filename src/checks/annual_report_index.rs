@@ -12,8 +12,10 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::decl::KindParams;
+use super::{CheckSet, Context, annual_report, annual_report_tables};
 use crate::extract::annual_report::report_year;
 use crate::extract::annual_report_text::annual_report_from_text;
 use crate::extract::{AnnualReport, PageFacts};
@@ -23,7 +25,7 @@ static YEAR_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("static regex"));
 
 /// The form a report is published in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     /// An HTML page with the report in its body.
@@ -231,4 +233,85 @@ pub fn find_reports(site: &UnitSite, words: &[String]) -> BTreeMap<i32, Vec<Foun
         v.sort_by_key(|f| (f.report.is_none(), f.published.is_none(), f.published));
     }
     by_year
+}
+
+/// One year of a unit's 年报 as the reports show it (report.json `annual_reports`, an extension of the
+/// contract). A year with no report has only `year`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnualReportYear {
+    /// The year the report covers.
+    pub year: i32,
+    /// The report's URL (the attachment when it is published as one).
+    pub url: Option<String>,
+    /// Its title.
+    pub title: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// html | pdf | doc | docx | wps | ofd | other.
+    pub format: Option<ReportFormat>,
+    /// Published by the deadline; `null` when undated or missing.
+    pub on_time: Option<bool>,
+    /// The six sections present in order; `null` when the report could not be read.
+    pub sections_ok: Option<bool>,
+    /// Every identity holds; `null` when the tables could not be read.
+    pub arithmetic_ok: Option<bool>,
+    /// Similarity (Jaccard index, 0–1) with the previous year's report, when both could be read.
+    pub similarity: Option<f64>,
+}
+
+/// The per-year table of a unit: every year from the first report found to the year before `--as-of`,
+/// judged with the parameters of the first `annual-report` and `annual-report-tables` (similarity)
+/// declarations of `checks` (defaults when there are none).
+pub fn year_table(checks: &CheckSet, ctx: &Context<'_>) -> Vec<AnnualReportYear> {
+    let deadlines = checks.checks.iter().find_map(|c| match &c.params {
+        KindParams::AnnualReport(p) => Some(p),
+        _ => None,
+    });
+    let tables = checks
+        .checks
+        .iter()
+        .filter_map(|c| match &c.params {
+            KindParams::AnnualReportTables(p) => Some(p),
+            _ => None,
+        })
+        .find(|p| p.aspect == annual_report_tables::Aspect::Similarity)
+        .cloned()
+        .unwrap_or_default();
+    let words = deadlines.map_or_else(|| tables.title_words.clone(), |p| p.title_words.clone());
+    let reports = find_reports(ctx.site, &words);
+    let last = chrono::Datelike::year(&ctx.as_of) - 1;
+    let Some(&first) = reports.keys().next() else { return Vec::new() };
+    (first..=last.max(first))
+        .rev()
+        .map(|year| {
+            let Some(r) = reports.get(&year).and_then(|v| v.first()) else {
+                return AnnualReportYear {
+                    year,
+                    url: None,
+                    title: None,
+                    published: None,
+                    format: None,
+                    on_time: None,
+                    sections_ok: None,
+                    arithmetic_ok: None,
+                    similarity: None,
+                };
+            };
+            let prev = reports.get(&(year - 1)).and_then(|v| v.first());
+            let (sections_ok, arithmetic_ok) = annual_report_tables::year_status(r, prev);
+            let on_time =
+                deadlines.and_then(|p| annual_report::on_time(p, ctx.site.unit.kind, year, r.published));
+            AnnualReportYear {
+                year,
+                url: Some(r.url.clone()),
+                title: Some(r.title.clone()),
+                published: r.published.map(|d| d.format("%Y-%m-%d").to_string()),
+                format: Some(r.format),
+                on_time,
+                sections_ok,
+                arithmetic_ok,
+                similarity: annual_report_tables::similarity_with_previous(&tables, &reports, year),
+            }
+        })
+        .collect()
 }

@@ -54,7 +54,9 @@ impl CheckKind {
             CheckKind::PiiLeak => "个人隐私：页面和附件未公开居民身份证号码、手机号码",
             CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
             CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
-            CheckKind::AnnualReportTables => "年报内容：六个部分齐全，表格数据逻辑一致、与上年衔接，内容不雷同",
+            CheckKind::AnnualReportTables => {
+                "年报内容：六个部分齐全，表格数据逻辑一致、与上年衔接，内容不雷同"
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::checks::annual_report_index::AnnualReportYear;
 use crate::config::{Unit, UnitKind};
 use crate::findings::Status;
 use crate::rubric::fmt_points;
@@ -61,6 +62,9 @@ pub struct UnitReport {
     pub score: ScoreSummary,
     /// Every rubric item, in rubric order.
     pub items: Vec<ItemScore>,
+    /// The unit's 年报 by year, newest first (extension of the contract); omitted when none was found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annual_reports: Vec<AnnualReportYear>,
 }
 
 impl UnitReport {
@@ -73,6 +77,7 @@ impl UnitReport {
             crawl,
             score: scored.score,
             items: scored.items,
+            annual_reports: Vec::new(),
         }
     }
 
