@@ -167,7 +167,14 @@ fn read(
             return FoundReport { published: found.published, ..inner };
         }
         found.format = ReportFormat::Html;
-        found.text = Some(facts.text.clone());
+        // The report's own text starts at its first section: navigation and footer are not the report.
+        let start = facts
+            .annual_report
+            .as_ref()
+            .and_then(|r| r.sections.first())
+            .and_then(|h| facts.text.find(h.as_str()))
+            .unwrap_or(0);
+        found.text = Some(facts.text[start..].to_string());
         found.report = facts.annual_report.clone().filter(|r| r.year == year).or_else(|| {
             // A page whose title names the report in other words: read it as a report of that year.
             annual_report_from_text(Some(&format!("{year}年政府信息公开工作年度报告")), &facts.text)
@@ -315,3 +322,7 @@ pub fn year_table(checks: &CheckSet, ctx: &Context<'_>) -> Vec<AnnualReportYear>
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "annual_fixtures_tests.rs"]
+mod fixtures_tests;

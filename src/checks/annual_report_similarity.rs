@@ -13,12 +13,14 @@ const MAX_CHARS: usize = 60_000;
 /// Lines shorter than this (compacted) are table cells or headings, not prose.
 const MIN_LINE: usize = 15;
 
-/// The prose of a report: lines of at least [`MIN_LINE`] characters, whitespace and digits removed.
+/// The prose of a report, whitespace and digits removed: lines of at least [`MIN_LINE`] characters that
+/// read as sentences (punctuated), not table rows (tab-separated cells, bracketed template labels).
 pub fn prose(text: &str) -> Vec<char> {
     let mut out = Vec::new();
     for line in text.lines() {
         let l: Vec<char> = line.chars().filter(|c| !c.is_whitespace() && !c.is_ascii_digit()).collect();
-        if l.len() >= MIN_LINE {
+        let sentence = l.iter().any(|c| matches!(c, '。' | '，' | '；')) && l.first() != Some(&'（');
+        if l.len() >= MIN_LINE && sentence && !line.contains('\t') {
             out.extend(l);
         }
         if out.len() >= MAX_CHARS {

@@ -408,6 +408,22 @@ fn similarity_verdict(
     let sim = jaccard(&a, &b, p.shingle)?;
     let pct = (sim * 100.0).round();
     if sim < p.similarity_threshold {
+        // Section 五 repeated word for word is 内容雷同 whatever the rest of the text says.
+        if let (Some(now), Some(before)) = (section_five(r), section_five(prev))
+            && now.chars().count() >= 20
+            && before.contains(&now)
+        {
+            let shown: String = now.chars().take(80).collect();
+            return Some((
+                Status::Fail,
+                Some(0.0),
+                format!(
+                    "第五部分“存在的主要问题及改进情况”与《{}》逐字相同（全文相似度{pct}%）：“{shown}{}”",
+                    prev.title,
+                    if now.chars().count() > 80 { "……" } else { "" }
+                ),
+            ));
+        }
         return Some((
             Status::Pass,
             Some(1.0),
@@ -440,6 +456,22 @@ fn similarity_verdict(
             }
         ),
     ))
+}
+
+/// The text of section 五 (from its heading to the next section's), whitespace removed.
+fn section_five(r: &FoundReport) -> Option<String> {
+    let report = r.report.as_ref()?;
+    let text: String = r.text.as_deref()?.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let i = report.sections.iter().position(|h| section_index(h) == Some(4))?;
+    let head = compact(&report.sections[i]);
+    let start = text.find(&head)? + head.len();
+    let end = report
+        .sections
+        .get(i + 1)
+        .and_then(|n| text[start..].find(&compact(n)))
+        .map_or(text.len(), |e| start + e);
+    Some(text[start..end].to_string())
 }
 
 /// Similarity of each year's report with the year before, for the per-year table.

@@ -63,7 +63,7 @@ fn is_value(s: &str) -> bool {
 struct Row {
     /// The label cells (tabs) or tokens (layout), compacted.
     label: Vec<String>,
-    /// Values with the char position where each ends (layout text), or with their field index (tabs).
+    /// Values with twice the char position of their centre (layout text), or their field index (tabs).
     values: Vec<(usize, Option<i64>)>,
     /// Tab-separated: the fields after the label are exactly the cells, blanks included.
     tabbed: bool,
@@ -86,14 +86,14 @@ fn split_row(line: &str) -> Row {
     for (pos, (i, c)) in line.char_indices().enumerate() {
         if c.is_whitespace() || c == '\u{3000}' {
             if let Some((p0, b0)) = start.take() {
-                tokens.push((p0 + line[b0..i].chars().count(), &line[b0..i]));
+                tokens.push((2 * p0 + line[b0..i].chars().count(), &line[b0..i]));
             }
         } else if start.is_none() {
             start = Some((pos, i));
         }
     }
     if let Some((p0, b0)) = start {
-        tokens.push((p0 + line[b0..].chars().count(), &line[b0..]));
+        tokens.push((2 * p0 + line[b0..].chars().count(), &line[b0..]));
     }
     let first_value = tokens.iter().rposition(|(_, t)| !is_value(t)).map_or(0, |i| i + 1);
     let label = tokens[..first_value].iter().map(|(_, t)| t.to_string()).collect();
@@ -118,7 +118,11 @@ fn label_parts(parts: &[String]) -> Vec<String> {
 
 /// Table 三 from text lines: from the first line naming 本年新收 to 结转下年度继续办理.
 fn table3(lines: &[&str]) -> Option<Applications> {
-    let first = lines.iter().position(|l| compact(l).contains("本年新收"))?;
+    // The table's first row, not a sentence of the text quoting 本年新收.
+    let first = lines.iter().position(|l| {
+        let c = compact(l);
+        c.contains("本年新收") && (c.contains("数量") || !split_row(l).values.is_empty())
+    })?;
     let header: String = lines[first.saturating_sub(12)..first].iter().map(|l| compact(l)).collect();
     // Some templates add a 小计 column for 法人或其他组织 after 其他: eight cells, the seventh dropped.
     let width = if header.contains("小计") { 8 } else { 7 };
@@ -139,11 +143,14 @@ fn table3(lines: &[&str]) -> Option<Applications> {
             // line of a split label, in which case the numbers' line below replaces it.
             let mut g = group;
             if let Some(k) = row_key(&label_parts(&row.label), &mut g)
-                && k != "carried_forward"
                 && !parsed.iter().any(|(p, _)| *p == k)
             {
                 group = g;
+                let last = k == "carried_forward";
                 parsed.push((k, Row { label: row.label.clone(), values: Vec::new(), tabbed: false }));
+                if last {
+                    break;
+                }
             }
             pending.extend(row.label);
             continue;
@@ -170,17 +177,22 @@ fn table3(lines: &[&str]) -> Option<Applications> {
             break;
         }
     }
-    // Column positions from the complete rows of layout text: the median end of each cell.
+    // Column positions (twice the centre) from the complete rows of layout text, else from the header.
     let full: Vec<&Row> =
         parsed.iter().map(|(_, r)| r).filter(|r| !r.tabbed && r.values.len() == width).collect();
-    let ends: Vec<usize> = (0..width)
-        .map(|i| {
-            let mut v: Vec<usize> = full.iter().map(|r| r.values[i].0).collect();
-            v.sort_unstable();
-            v.get(v.len() / 2).copied().unwrap_or(0)
-        })
-        .collect();
-    let learnt = !full.is_empty();
+    let centres: Option<Vec<usize>> = if full.is_empty() {
+        header_centres(&lines[first.saturating_sub(12)..first], width)
+    } else {
+        Some(
+            (0..width)
+                .map(|i| {
+                    let mut v: Vec<usize> = full.iter().map(|r| r.values[i].0).collect();
+                    v.sort_unstable();
+                    v[v.len() / 2]
+                })
+                .collect(),
+        )
+    };
     let mut rows = BTreeMap::new();
     for (key, row) in parsed {
         let cells: Vec<Option<i64>> = if row.values.len() == width || row.tabbed {
@@ -191,20 +203,8 @@ fn table3(lines: &[&str]) -> Option<Applications> {
             } else {
                 row.values[n - width..].iter().map(|(_, v)| *v).collect()
             }
-        } else if learnt && row.values.len() < width {
-            // Blank cells vanish from layout text: place each value in the nearest column, the rest zero.
-            let mut cells = vec![Some(0); width];
-            let mut taken = vec![false; width];
-            let mut ok = true;
-            for (end, v) in &row.values {
-                let col = (0..width).min_by_key(|&i| ends[i].abs_diff(*end)).unwrap_or(0);
-                if taken[col] || ends[col].abs_diff(*end) > 4 {
-                    ok = false;
-                }
-                taken[col] = true;
-                cells[col] = *v;
-            }
-            if ok { cells } else { vec![None; width] }
+        } else if let Some(centres) = centres.as_ref().filter(|_| row.values.len() < width) {
+            place(&row.values, centres).unwrap_or_else(|| vec![None; width])
         } else {
             vec![None; width]
         };
@@ -215,6 +215,66 @@ fn table3(lines: &[&str]) -> Option<Applications> {
         rows.entry(key).or_insert(cells);
     }
     if rows.is_empty() { None } else { Some(Applications { rows }) }
+}
+
+/// Header words of the applicant columns, in order (the eighth, 小计, only in 8-column tables).
+const HEADER_WORDS: [&str; 8] = ["自然人", "商业", "科研", "公益", "法律", "其他", "小计", "总计"];
+
+/// Column centres (doubled) from the header lines: each column's word, its first occurrence.
+fn header_centres(header: &[&str], width: usize) -> Option<Vec<usize>> {
+    let words: Vec<&str> = HEADER_WORDS.iter().copied().filter(|w| width == 8 || *w != "小计").collect();
+    let mut out = Vec::new();
+    for w in words {
+        let found = header.iter().find_map(|line| {
+            let i = line.find(w)?;
+            let p0 = line[..i].chars().count();
+            Some(2 * p0 + w.chars().count())
+        })?;
+        out.push(found);
+    }
+    // The header's words must be left to right, as the columns are.
+    out.windows(2).all(|w| w[0] < w[1]).then_some(out)
+}
+
+/// Places a layout row's values (fewer than the columns: blank cells vanished) into columns.
+///
+/// `pdftotext -layout` shifts a line whose label is long, so positions are first aligned on the last
+/// value, which is 总计 (printed whenever the row is not all zero); then the values go to columns left to
+/// right, each to the nearest one that keeps the order (least total distance). Unplaced columns are zero.
+fn place(values: &[(usize, Option<i64>)], centres: &[usize]) -> Option<Vec<Option<i64>>> {
+    let width = centres.len();
+    let Some(&(last, _)) = values.last() else { return Some(vec![Some(0); width]) };
+    let shift = last as i64 - centres[width - 1] as i64;
+    let pos: Vec<i64> = values.iter().map(|(p, _)| *p as i64 - shift).collect();
+    let k = pos.len();
+    // best[i][j]: least cost placing values 0..=i with value i in column j.
+    let inf = i64::MAX / 4;
+    let mut best = vec![vec![inf; width]; k];
+    let mut from = vec![vec![0usize; width]; k];
+    for j in 0..width {
+        best[0][j] = (pos[0] - centres[j] as i64).abs();
+    }
+    for i in 1..k {
+        for j in i..width {
+            let cost = (pos[i] - centres[j] as i64).abs();
+            if let Some((pj, prev)) = (0..j).map(|pj| (pj, best[i - 1][pj])).min_by_key(|(_, c)| *c)
+                && prev < inf
+            {
+                best[i][j] = prev + cost;
+                from[i][j] = pj;
+            }
+        }
+    }
+    let mut j = width - 1;
+    if best[k - 1][j] >= inf {
+        return None;
+    }
+    let mut cells = vec![Some(0); width];
+    for i in (0..k).rev() {
+        cells[j] = values[i].1;
+        j = from[i][j];
+    }
+    Some(cells)
 }
 
 /// Table 四 from text lines: the first fifteen value cells after the header naming 尚未审结, before
@@ -245,4 +305,4 @@ fn table4(lines: &[&str]) -> Option<Review> {
 
 #[cfg(test)]
 #[path = "annual_report_text_tests.rs"]
-mod tests;
+pub(crate) mod tests;
