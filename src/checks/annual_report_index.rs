@@ -178,7 +178,7 @@ fn read(
         found.report = facts.annual_report.clone().filter(|r| r.year == year).or_else(|| {
             // A page whose title names the report in other words: read it as a report of that year.
             annual_report_from_text(Some(&format!("{year}年政府信息公开工作年度报告")), &facts.text)
-                .map(|r| AnnualReport { applications: None, review: None, ..r })
+                .map(|r| AnnualReport { applications: None, review: None, proactive: None, ..r })
         });
         return found;
     }

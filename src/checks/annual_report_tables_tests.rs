@@ -56,6 +56,7 @@ fn report_page(year: i32, rows: Option<Rows>, five: &str) -> (String, PageFacts)
         ],
         applications: rows.map(|rows| Applications { rows }),
         review: None,
+        proactive: None,
     });
     (url, f)
 }
@@ -169,6 +170,7 @@ fn table_four_groups_and_quoted_numbers() {
         sections: vec![],
         applications: Some(Applications { rows: good_rows() }),
         review: Some(review),
+        proactive: None,
     };
     let text = "2024年，本机关本年新收政府信息公开申请15件，上年结转1件。因政府信息公开被申请行政复议3件，行政诉讼2件。";
     let errors = quoted_errors(text, &report);

@@ -12,7 +12,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
 use super::text::{Line, element_text};
-use super::{AnnualReport, Applications, Review};
+use super::{AnnualReport, Applications, Proactive, Review};
 
 static TABLE_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("table").expect("static selector"));
 static REPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -53,7 +53,8 @@ pub fn annual_report(doc: &Html, title: Option<&str>, lines: &[Line]) -> Option<
     let sections = sections(lines.iter().map(|l| l.text.as_str()));
     let applications = doc.select(&TABLE_SEL).take(200).find(|t| is_table3(*t)).and_then(table3);
     let review = doc.select(&TABLE_SEL).take(200).find(|t| is_table4(*t)).and_then(table4);
-    Some(AnnualReport { year, sections, applications, review })
+    let proactive = doc.select(&TABLE_SEL).take(200).find(|t| is_table2(*t)).and_then(|t| table2(&cells(t)));
+    Some(AnnualReport { year, sections, applications, review, proactive })
 }
 
 /// The year of a 政府信息公开工作年度报告 named by a title, if the title names one.
@@ -141,6 +142,31 @@ fn grid(table: ElementRef) -> Vec<Vec<String>> {
     grid.into_iter().map(|row| row.into_iter().map(Option::unwrap_or_default).collect()).collect()
 }
 
+/// A table's rows as their own cells, spans not expanded (table 二: one value cell spans the columns).
+fn cells(table: ElementRef) -> Vec<Vec<String>> {
+    table
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| {
+            e.value().name() == "tr"
+                && e.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .find(|a| a.value().name() == "table")
+                    .map(|a| a.id())
+                    == Some(table.id())
+        })
+        .take(MAX_ROWS)
+        .map(|tr| {
+            tr.children()
+                .filter_map(ElementRef::wrap)
+                .filter(|e| matches!(e.value().name(), "td" | "th"))
+                .take(MAX_COLS)
+                .map(element_text)
+                .collect()
+        })
+        .collect()
+}
+
 /// A cell's number; dashes, slashes and blanks are the template's zero. Anything else is unreadable.
 pub(crate) fn number(s: &str) -> Option<i64> {
     let s = compact(s).replace([',', '，'], "");
@@ -183,6 +209,51 @@ pub(crate) fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Opt
     let g = (*group)?;
     let n = ITEM_NO.captures(last)?;
     Some(format!("{g}_{}", &n[1]))
+}
+
+fn is_table2(t: ElementRef) -> bool {
+    let text = compact(&element_text(t));
+    (text.contains("本年制发") || text.contains("第二十条"))
+        && !text.contains("本年新收")
+        && text.chars().count() < 5_000
+}
+
+/// Row labels of table 二 and their keys; 行政规范性文件 before 规章's shorter word would match it.
+pub(crate) const TABLE2_ROWS: [(&str, &str); 6] = [
+    ("规范性文件", "normative_documents"),
+    ("规章", "regulations"),
+    ("行政许可", "licensing"),
+    ("行政处罚", "punishment"),
+    ("行政强制", "coercion"),
+    ("收费", "fees"),
+];
+
+/// A table 二 cell: a number (an amount may have decimals), a dash or slash or blank for zero.
+pub(crate) fn amount(s: &str) -> Option<f64> {
+    let s = compact(s).replace([',', '，'], "");
+    if s.is_empty() || matches!(s.as_str(), "—" | "-" | "－" | "/" | "／" | "——" | "无") {
+        return Some(0.0);
+    }
+    super::dates::normalize_digits(&s).parse().ok()
+}
+
+/// Table 二 from rows of cells (an HTML grid, or text rows split into cells): each row whose first
+/// cell names one of [`TABLE2_ROWS`], with the cells after it.
+pub(crate) fn table2(rows: &[Vec<String>]) -> Option<Proactive> {
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let Some(first) = row.iter().map(|c| compact(c)).find(|c| !c.is_empty()) else { continue };
+        if first.chars().count() > 12 {
+            continue;
+        }
+        let Some((_, key)) = TABLE2_ROWS.iter().find(|(w, _)| first.contains(w)) else { continue };
+        let start = row.iter().position(|c| compact(c) == first).map_or(0, |i| i + 1);
+        let values: Vec<Option<f64>> = row[start..].iter().map(|c| amount(c)).collect();
+        if !values.is_empty() {
+            out.entry((*key).to_string()).or_insert(values);
+        }
+    }
+    if out.is_empty() { None } else { Some(Proactive { rows: out }) }
 }
 
 fn is_table4(t: ElementRef) -> bool {
@@ -338,6 +409,27 @@ mod tests {
         assert!(rows.contains_key("withheld_2"));
         assert_eq!(rows["total"], [3, 0, 0, 0, 0, 0, 3].map(Some).to_vec());
         assert_eq!(rows.len(), 5, "{:?}", rows.keys());
+    }
+
+    #[test]
+    fn table2_with_spanned_headings() {
+        let doc = Html::parse_document(
+            "<table><tr><td colspan=\"4\">第二十条第（一）项</td></tr>\
+             <tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>\
+             <tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>\
+             <tr><td>行政规范性文件</td><td>2</td><td>—</td><td>15</td></tr>\
+             <tr><td colspan=\"4\">第二十条第（五）项</td></tr>\
+             <tr><td>信息内容</td><td colspan=\"3\">本年处理决定数量</td></tr>\
+             <tr><td>行政许可</td><td colspan=\"3\">1,234</td></tr>\
+             <tr><td colspan=\"4\">第二十条第（八）项</td></tr>\
+             <tr><td>行政事业性收费</td><td colspan=\"3\">3.75</td></tr></table>",
+        );
+        let r =
+            annual_report(&doc, Some("某局2022年政府信息公开工作年度报告"), &lines(&doc)).expect("report");
+        let rows = r.proactive.expect("table 二").rows;
+        assert_eq!(rows["normative_documents"], [Some(2.0), Some(0.0), Some(15.0)]);
+        assert_eq!(rows["licensing"], [Some(1234.0)]);
+        assert_eq!(rows["fees"], [Some(3.75)]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::annual_report::{compact, number, report_year, review_from, row_key, sections};
+use super::annual_report::{compact, number, report_year, review_from, row_key, sections, table2};
 use super::{AnnualReport, Applications, Review};
 
 static PAGE_NO: LazyLock<Regex> = LazyLock::new(|| {
@@ -43,7 +43,8 @@ pub fn annual_report_from_text(title: Option<&str>, text: &str) -> Option<Annual
     let sections = sections(lines.iter().map(|l| l.trim()));
     let applications = table3(&lines);
     let review = table4(&lines);
-    Some(AnnualReport { year, sections, applications, review })
+    let proactive = table2_text(&lines);
+    Some(AnnualReport { year, sections, applications, review, proactive })
 }
 
 fn cut(text: &str) -> &str {
@@ -56,7 +57,9 @@ fn cut(text: &str) -> &str {
 /// Whether a field is a value cell: a number, a dash or slash for zero.
 fn is_value(s: &str) -> bool {
     let s = s.trim();
-    !s.is_empty() && (number(s).is_some() && s.chars().all(|c| !('\u{4e00}'..='\u{9fff}').contains(&c)))
+    !s.is_empty()
+        && (number(s).is_some() || super::annual_report::amount(s).is_some())
+        && s.chars().all(|c| !('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 /// One table line cut into its label and its value cells.
@@ -275,6 +278,33 @@ fn place(values: &[(usize, Option<i64>)], centres: &[usize]) -> Option<Vec<Optio
         j = from[i][j];
     }
     Some(cells)
+}
+
+/// Table 二 from text lines: the lines before table 三 cut into a label and its value cells.
+fn table2_text(lines: &[&str]) -> Option<super::Proactive> {
+    let end = lines.iter().position(|l| compact(l).contains("本年新收")).unwrap_or(lines.len()).min(400);
+    let rows: Vec<Vec<String>> = lines[..end]
+        .iter()
+        .map(|l| {
+            let row = split_row(l);
+            let mut cells = vec![row.label.concat()];
+            cells.extend(value_cells(l, row.values.len()));
+            cells
+        })
+        .filter(|c| c.len() > 1)
+        .collect();
+    table2(&rows)
+}
+
+/// The last `n` cells of a line as text (tab fields, or whitespace-separated tokens).
+fn value_cells(line: &str, n: usize) -> Vec<String> {
+    let fields: Vec<&str> = if line.contains('\t') {
+        let line = line.trim_end_matches([' ', '\r']);
+        line.strip_suffix('\t').unwrap_or(line).split('\t').collect()
+    } else {
+        line.split_whitespace().collect()
+    };
+    fields[fields.len().saturating_sub(n)..].iter().map(|s| s.to_string()).collect()
 }
 
 /// Table 四 from text lines: the first fifteen value cells after the header naming 尚未审结, before

@@ -164,3 +164,27 @@ fn an_unreadable_layout_row_is_none_not_zero() {
 fn text_without_a_report_year_is_none() {
     assert!(annual_report_from_text(None, "关于印发工作要点的通知\n一、总体情况").is_none());
 }
+
+#[test]
+fn table_two_from_layout_and_tabs() {
+    let layout = "2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n\
+        信息内容        本年制发件数    本年废止件数    现行有效件数\n\
+        规章                 0              0               0\n\
+        行政规范性文件       2              1              15\n\
+        行政许可                  1234\n\
+        行政处罚                    56\n\
+        行政强制                     —\n\
+        行政事业性收费             12.5\n\
+        三、收到和处理政府信息公开申请情况\n";
+    let r = annual_report_from_text(None, layout).expect("report");
+    let rows = r.proactive.expect("table 二").rows;
+    assert_eq!(rows["normative_documents"], [Some(2.0), Some(1.0), Some(15.0)]);
+    assert_eq!(rows["regulations"], [Some(0.0); 3]);
+    assert_eq!(rows["licensing"], [Some(1234.0)]);
+    assert_eq!(rows["coercion"], [Some(0.0)]);
+    assert_eq!(rows["fees"], [Some(12.5)]);
+    let tabs = "2021年度政府信息公开工作年度报告\n规章\t\t\t\t\n行政规范性文件\t3\t\t9\t\n";
+    let rows = annual_report_from_text(None, tabs).expect("report").proactive.expect("table 二").rows;
+    assert_eq!(rows["regulations"], [Some(0.0); 3]);
+    assert_eq!(rows["normative_documents"], [Some(3.0), Some(0.0), Some(9.0)]);
+}

@@ -93,6 +93,18 @@ pub struct AnnualReport {
     pub applications: Option<Applications>,
     /// Table 四 (行政复议、行政诉讼), when it could be read.
     pub review: Option<Review>,
+    /// Table 二 (主动公开政府信息情况), when it could be read.
+    pub proactive: Option<Proactive>,
+}
+
+/// Table 二 of a 年报: row key → its cells, as printed (amounts of fees are in 万元, so not integers):
+/// `regulations` and `normative_documents` (规章, 行政规范性文件: 本年制发, 本年废止, 现行有效),
+/// `licensing`, `punishment`, `coercion` (行政许可, 行政处罚, 行政强制: 本年处理决定数量), `fees`
+/// (行政事业性收费: 本年收费金额). An unreadable cell is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proactive {
+    /// Rows by key.
+    pub rows: std::collections::BTreeMap<String, Vec<Option<f64>>>,
 }
 
 /// Table 四 of a 年报: three groups of five cells each, in template order
