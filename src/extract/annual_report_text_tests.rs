@@ -188,3 +188,19 @@ fn table_two_from_layout_and_tabs() {
     assert_eq!(rows["regulations"], [Some(0.0); 3]);
     assert_eq!(rows["normative_documents"], [Some(3.0), Some(0.0), Some(9.0)]);
 }
+
+#[test]
+fn eight_columns_with_a_subtotal_and_blank_cells_in_layout_text() {
+    let text = "2023年政府信息公开工作年度报告\n\
+        三、收到和处理政府信息公开申请情况\n\
+        \x20                                  自然人   商业   科研   公益   法律   其他   小计   总计\n\
+        一、本年新收政府信息公开申请数量         9      2      0      0      1      0      3     12\n\
+        二、上年结转政府信息公开申请数量         1                                                1\n\
+        （七）总计                               10      2      0      0      1      0      3     13\n\
+        四、结转下年度继续办理\n";
+    let rows = annual_report_from_text(None, text).expect("report").applications.expect("table").rows;
+    assert_eq!(rows["new_requests"], [9, 2, 0, 0, 1, 0, 12].map(Some).to_vec());
+    assert_eq!(rows["carried_over"], [1, 0, 0, 0, 0, 0, 1].map(Some).to_vec());
+    assert_eq!(rows["total"], [10, 2, 0, 0, 1, 0, 13].map(Some).to_vec());
+    assert_eq!(rows["carried_forward"], [0; 7].map(Some).to_vec());
+}
