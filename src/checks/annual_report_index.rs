@@ -237,6 +237,15 @@ pub fn find_reports(site: &UnitSite, words: &[String]) -> BTreeMap<i32, Vec<Foun
         }
     }
     for v in by_year.values_mut() {
+        // Content that shows neither the format's sections nor table 三 is not judged as a report (a
+        // 统计年报 named like one, a cover page): the checks then say it could not be read, never that it
+        // failed.
+        for f in v.iter_mut() {
+            if f.report.as_ref().is_some_and(|r| r.sections.len() < 2 && r.applications.is_none()) {
+                f.report = None;
+                f.unreadable.get_or_insert_with(|| "未能从其内容中识别出年度报告的章节和表格".into());
+            }
+        }
         v.sort_by_key(|f| (f.report.is_none(), f.published.is_none(), f.published));
     }
     by_year
@@ -288,6 +297,9 @@ pub fn year_table(checks: &CheckSet, ctx: &Context<'_>) -> Vec<AnnualReportYear>
     let reports = find_reports(ctx.site, &words);
     let last = chrono::Datelike::year(&ctx.as_of) - 1;
     let Some(&first) = reports.keys().next() else { return Vec::new() };
+    // Last year's report is not missing before its deadline.
+    let not_due = deadlines.is_some_and(|p| ctx.as_of <= p.deadline_for(ctx.site.unit.kind, last));
+    let last = if not_due && !reports.contains_key(&last) { last - 1 } else { last };
     (first..=last.max(first))
         .rev()
         .map(|year| {

@@ -182,3 +182,14 @@ fn table_four_groups_and_quoted_numbers() {
         ]
     );
 }
+
+#[test]
+fn a_page_named_like_a_report_without_its_content_is_not_accused() {
+    let url = "http://gov.test/xxgk/tj/2024.html";
+    let f = facts_doc(url, "2024年统计年报", "全区规模以上工业增加值增长百分之八。");
+    for aspect in [Aspect::Sections, Aspect::Arithmetic] {
+        let v = run_aspect(vec![(url.to_string(), f.clone())], aspect);
+        assert_eq!(v.status, Status::Error, "{aspect:?}: {v:?}");
+        assert!(v.findings[0].message.contains("无法读取"), "{:?}", v.findings);
+    }
+}
