@@ -115,10 +115,13 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
         let site = UnitSite::build(unit, records);
         any_root_reached |=
             unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
-        let results = checks.run(&Context { site: &site, as_of: options.as_of });
+        let ctx = Context { site: &site, as_of: options.as_of };
+        let results = checks.run(&ctx);
         let scored = score::score_unit(&rubric, unit.kind, &results);
         let crawl = crawl_summary(stat);
-        units.push(report::UnitReport::new(unit, crawl, scored));
+        let mut unit_report = report::UnitReport::new(unit, crawl, scored);
+        unit_report.annual_reports = crate::checks::annual_report_index::year_table(&checks, &ctx);
+        units.push(unit_report);
     }
     if !any_root_reached {
         return Err(AuditError::NothingReachable);

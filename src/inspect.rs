@@ -1,4 +1,5 @@
-//! `zwgk-audit inspect`: what the extractors see in one page, as JSON.
+//! `zwgk-audit inspect`: what the extractors see in one page, as JSON; a PDF or DOCX attachment is read as
+//! text, and its `annual_report` is printed when it is a 年报.
 
 use std::path::Path;
 
@@ -42,8 +43,31 @@ pub fn inspect_file(path: &Path, base_url: Option<&str>) -> Result<PageFacts, In
             Url::from_file_path(&abs).map_err(|_| InspectError::Url(abs.display().to_string()))?
         }
     };
-    let decoded = decode::decode(&bytes, None);
-    Ok(extract::extract_page(&url, &decoded.text))
+    let name = path.file_stem().and_then(|s| s.to_str());
+    Ok(facts_of(&url, &bytes, None, name))
+}
+
+/// The facts of a response body: an attachment (PDF, DOCX, OFD) is read as text and, when it is a 年报,
+/// as one; anything else is decoded and extracted as an HTML page. `name` is the file name, which may
+/// name the report's year.
+fn facts_of(url: &Url, bytes: &[u8], content_type: Option<&str>, name: Option<&str>) -> PageFacts {
+    use crate::attachments::{Format, Limits, extract_text, sniff};
+    if matches!(sniff(bytes), Format::Pdf | Format::Docx | Format::Ofd) {
+        let got = extract_text(bytes, &Limits::default());
+        let title = got.text.lines().map(str::trim).find(|l| !l.is_empty()).map(String::from);
+        let named = name.filter(|n| extract::annual_report::report_year(n).is_some());
+        let annual_report =
+            extract::annual_report_text::annual_report_from_text(named.or(title.as_deref()), &got.text);
+        return PageFacts {
+            url: url.to_string(),
+            title,
+            annual_report,
+            text: got.text,
+            ..PageFacts::default()
+        };
+    }
+    let decoded = decode::decode(bytes, content_type);
+    extract::extract_page(url, &decoded.text)
 }
 
 /// Fetches a URL (one plain GET, public addresses only) and extracts its facts.
@@ -60,6 +84,6 @@ pub async fn inspect_url(url: &str) -> Result<PageFacts, InspectError> {
     let ct =
         resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
     let bytes = resp.bytes().await.map_err(|e| fail(e.to_string()))?;
-    let decoded = decode::decode(&bytes, ct.as_deref());
-    Ok(extract::extract_page(&final_url, &decoded.text))
+    let name = final_url.path_segments().and_then(|mut s| s.next_back()).map(String::from);
+    Ok(facts_of(&final_url, &bytes, ct.as_deref(), name.as_deref()))
 }

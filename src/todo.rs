@@ -226,6 +226,7 @@ mod tests {
             ],
             trend: vec![],
             todo: vec![],
+            annual_reports: vec![],
         };
         let kinds: HashMap<String, String> = [
             ("sys".to_string(), "keyword-documents".to_string()),

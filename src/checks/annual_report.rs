@@ -1,14 +1,15 @@
-//! `annual-report`: last year's 政府信息公开工作年度报告 exists and was published by the deadline.
+//! `annual-report`: every year's 政府信息公开工作年度报告 is there, and each was published by the deadline.
 //!
-//! **What it checks.** For the year Y before `--as-of`, a document whose title (list entry or page
-//! title) names Y and 年度报告 / 年报, or a page the extractor reads as Y's report, must exist, and its
-//! publication date must be on or before `deadline` (MM-DD) of Y+1 (overridable per unit kind). Late →
-//! `partial` with both dates; missing → `fail` citing the 年报 column (or the root) where it was looked
-//! for; no readable date → `manual`. Before Y's deadline has passed, a missing Y report is not yet due:
-//! the check then judges Y−1.
+//! **What it checks.** The reports of [`super::annual_report_index`] (HTML pages, PDF/DOC/DOCX/WPS
+//! attachments, pages that only link the attachment), by year. Judged: the year Y before `--as-of`, and
+//! every year back to the first report found (at least `history_years` back). Each report must be published
+//! on or before `deadline` (MM-DD) of the next year (overridable per unit kind). Late → `partial` with both
+//! dates; missing → `fail` citing the 年报 column (or the root) where it was looked for, and a year missing
+//! between the first report and Y says so; no readable date → `manual`. Before Y's deadline has passed, a
+//! missing Y report is not yet due: the check then judges Y−1.
 //!
 //! **Why.** 《政府信息公开条例》第四十九条 (国务院令第711号): departments publish the report for year Y by
-//! Y+1-01-31, governments by Y+1-03-31; rubric item common-27.
+//! Y+1-01-31, governments by Y+1-03-31; rubric item common-27 (全面摸底梳理历年公开年报).
 //!
 //! **Passes.** As of 2021-11-25: entry “2020年政府信息公开工作年度报告” dated 2021-01-28.
 //!
@@ -19,10 +20,11 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
+use super::annual_report_index::{FoundReport, find_reports};
 use super::{ColumnSpec, Context, Verdict, finding};
 use crate::config::UnitKind;
 use crate::findings::{Finding, Status};
-use crate::site::{TitledDoc, UnitSite};
+use crate::site::UnitSite;
 
 /// Parameters of `annual-report`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -83,7 +85,8 @@ impl Params {
         Ok(())
     }
 
-    fn deadline_for(&self, kind: UnitKind, report_year: i32) -> NaiveDate {
+    /// The deadline for year `report_year`'s report of a unit of `kind`.
+    pub fn deadline_for(&self, kind: UnitKind, report_year: i32) -> NaiveDate {
         let s = self.deadlines.get(&kind).unwrap_or(&self.deadline);
         let (m, d) = parse_md(s).unwrap_or((1, 31));
         // 02-29 in a common year falls back to 02-28.
@@ -93,46 +96,31 @@ impl Params {
     }
 }
 
-/// Documents that are year `year`'s report, with the best publication date known for each.
-fn reports_for(site: &UnitSite, p: &Params, year: i32) -> Vec<(TitledDoc, Option<NaiveDate>)> {
-    let y = year.to_string();
-    site.titled_docs()
-        .into_iter()
-        .filter(|d| {
-            let by_title = d.title.contains(&y) && p.title_words.iter().any(|w| d.title.contains(w.as_str()));
-            let by_page = site
-                .page(&d.url)
-                .and_then(|pg| pg.facts.as_ref())
-                .and_then(|f| f.annual_report.as_ref())
-                .is_some_and(|r| r.year == year);
-            by_title || by_page
-        })
-        .map(|d| {
-            let page_date = site
-                .page(&d.url)
-                .and_then(|pg| pg.facts.as_ref())
-                .and_then(|f| f.fields.publish_date.or(f.publish_date));
-            let date = page_date.or(d.date);
-            (d, date)
-        })
-        .collect()
-}
-
 /// Runs the check.
 pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
+    let reports = find_reports(site, &p.title_words);
     let mut year = ctx.as_of.year() - 1;
     let mut note = String::new();
-    if reports_for(site, p, year).is_empty() && ctx.as_of <= p.deadline_for(site.unit.kind, year) {
+    if !reports.contains_key(&year) && ctx.as_of <= p.deadline_for(site.unit.kind, year) {
         note = format!("（{}年度报告尚未到公开期限，改为检查{}年度）", year, year - 1);
         year -= 1;
     }
+    // Every year from the first report found (rubric: 全面摸底梳理历年公开年报), at least `history_years`
+    // back, to last year.
+    let first = reports.keys().next().copied().unwrap_or(year).min(year);
+    let oldest = first.min(year - p.history_years as i32);
     let mut findings = Vec::new();
     let mut credits = Vec::new();
     let mut current: Option<(Status, Option<f64>)> = None;
-    for (k, y) in (0..=p.history_years).map(|k| (k, year - k as i32)) {
-        let (f, credit) = judge_year(id, p, site, y, if k == 0 { note.as_str() } else { "" });
-        if k == 0 {
+    for y in (oldest..=year).rev() {
+        let this_note = if y == year { note.as_str() } else { "" };
+        let gap = y > first && y < year && !reports.contains_key(&y);
+        let (mut f, credit) = judge_year(id, p, site, reports.get(&y), y, this_note);
+        if gap {
+            f.message.push_str(&format!("（{first}年度报告已公开，其后年度不应缺失）"));
+        }
+        if y == year {
             current = Some((f.status, credit));
         }
         findings.push(f);
@@ -151,14 +139,25 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     Verdict::scored(credits.iter().sum::<f64>() / credits.len() as f64, findings)
 }
 
+/// Whether a report published on `published` for `year` was on time for a unit of `kind`.
+pub fn on_time(p: &Params, kind: UnitKind, year: i32, published: Option<NaiveDate>) -> Option<bool> {
+    published.map(|d| d <= p.deadline_for(kind, year))
+}
+
 /// Judges one year's report: the finding and its credit (`None` when only a person can tell).
-fn judge_year(id: &str, p: &Params, site: &UnitSite, year: i32, note: &str) -> (Finding, Option<f64>) {
+fn judge_year(
+    id: &str,
+    p: &Params,
+    site: &UnitSite,
+    found: Option<&Vec<FoundReport>>,
+    year: i32,
+    note: &str,
+) -> (Finding, Option<f64>) {
     let deadline = p.deadline_for(site.unit.kind, year);
-    let found = reports_for(site, p, year);
+    let found = found.map(Vec::as_slice).unwrap_or_default();
     // Earliest dated copy counts; otherwise the first undated one.
-    let best =
-        found.iter().filter(|(_, date)| date.is_some()).min_by_key(|(_, date)| *date).or(found.first());
-    let Some((doc, date)) = best else {
+    let best = found.iter().filter(|f| f.published.is_some()).min_by_key(|f| f.published).or(found.first());
+    let Some(best) = best else {
         let col = p.column.as_ref().and_then(|c| c.find(site));
         let evidence = match col.and_then(|c| site.evidence(&c.url, &c.name)) {
             Some(e) => vec![e],
@@ -168,26 +167,30 @@ fn judge_year(id: &str, p: &Params, site: &UnitSite, year: i32, note: &str) -> (
         let msg = format!("{where_}未找到{year}年度政府信息公开工作年度报告{note}");
         return (finding(id, Status::Fail, msg, evidence), Some(0.0));
     };
-    let excerpt = match date {
-        Some(d) => format!("{}（{}）", doc.title, d),
-        None => doc.title.clone(),
+    let excerpt = match best.published {
+        Some(d) => format!("{}（{}）", best.title, d),
+        None => best.title.clone(),
     };
-    let evidence = site.doc_evidence(doc, &excerpt);
-    match date {
+    let evidence: Vec<_> = site
+        .evidence(best.evidence_url(site), &excerpt)
+        .or_else(|| site.evidence(&best.seen_on, &excerpt))
+        .into_iter()
+        .collect();
+    let title = &best.title;
+    match best.published {
         None => {
             let msg = format!(
-                "已找到《{}》{note}，但页面未标明发布日期，无法判断是否在{deadline}前公开，需人工核对",
-                doc.title
+                "已找到《{title}》{note}，但页面未标明发布日期，无法判断是否在{deadline}前公开，需人工核对"
             );
             (finding(id, Status::Manual, msg, evidence), None)
         }
-        Some(date) if *date <= deadline => {
-            let msg = format!("《{}》于{date}发布，在规定期限{deadline}前{note}", doc.title);
+        Some(date) if date <= deadline => {
+            let msg = format!("《{title}》于{date}发布，在规定期限{deadline}前{note}");
             (finding(id, Status::Pass, msg, evidence), Some(1.0))
         }
         Some(date) => {
-            let late = (*date - deadline).num_days();
-            let msg = format!("《{}》于{date}发布，晚于规定期限{deadline}（逾期{late}天）{note}", doc.title);
+            let late = (date - deadline).num_days();
+            let msg = format!("《{title}》于{date}发布，晚于规定期限{deadline}（逾期{late}天）{note}");
             (finding(id, Status::Partial, msg, evidence), Some(p.late_credit))
         }
     }

@@ -48,13 +48,15 @@ impl CheckKind {
             CheckKind::ColumnPresent => "栏目设置：专栏导航中设有规定栏目，且栏目不空白",
             CheckKind::ColumnFresh => "栏目更新：栏目最新信息的日期不早于规定天数",
             CheckKind::KeywordDocuments => "文件查找：按标题查找规定的制度、方案、通知等文件",
-            CheckKind::AnnualReport => "年度报告：上一年度政府信息公开工作年度报告按期公开",
+            CheckKind::AnnualReport => "年度报告：历年政府信息公开工作年度报告齐全，并按期公开",
             CheckKind::PublishLag => "公开时效：成文日期至发布日期不超过规定的工作日数（默认20个）",
             CheckKind::InterpretationFormats => "政策解读形式：文字、图解、视频、动画等多样化解读",
             CheckKind::PiiLeak => "个人隐私：页面和附件未公开居民身份证号码、手机号码",
             CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
             CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
-            CheckKind::AnnualReportTables => "年报数据：年报表格数据逻辑一致、与上年衔接，内容不雷同",
+            CheckKind::AnnualReportTables => {
+                "年报内容：六个部分齐全，表格数据逻辑一致、与上年衔接，内容不雷同"
+            }
         }
     }
 
@@ -127,7 +129,8 @@ impl KindParams {
             KindParams::PublishLag(p) => p.validate(),
             KindParams::InterpretationFormats(p) => p.validate(),
             KindParams::MetadataComplete(p) => p.validate(),
-            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::AnnualReportTables(_) => Ok(()),
+            KindParams::AnnualReportTables(p) => p.validate(),
+            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) => Ok(()),
         }
     }
 }

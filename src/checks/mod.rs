@@ -23,6 +23,8 @@ use crate::site::{Column, UnitSite};
 use crate::yaml::{self, YamlError};
 
 pub mod annual_report;
+pub mod annual_report_index;
+pub mod annual_report_similarity;
 pub mod annual_report_tables;
 pub mod column_fresh;
 pub mod column_present;

@@ -12,7 +12,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
 use super::text::{Line, element_text};
-use super::{AnnualReport, Applications};
+use super::{AnnualReport, Applications, Proactive, Review};
 
 static TABLE_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("table").expect("static selector"));
 static REPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -42,25 +42,37 @@ const COLUMNS: [&str; 7] = ["自然人", "商业企业", "科研机构", "社会
 const MAX_ROWS: usize = 200;
 const MAX_COLS: usize = 40;
 
-fn compact(s: &str) -> String {
+pub(crate) fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// The report when the page is a 年报, as its title says.
 pub fn annual_report(doc: &Html, title: Option<&str>, lines: &[Line]) -> Option<AnnualReport> {
     // The page's own title decides: a 年报 list page mentions reports in its entries but is none.
-    let year = title.and_then(|t| REPORT_RE.captures(&compact(t)).and_then(|c| c[1].parse().ok()))?;
-    let sections = sections(lines);
+    let year = title.and_then(report_year)?;
+    let sections = sections(lines.iter().map(|l| l.text.as_str()));
     let applications = doc.select(&TABLE_SEL).take(200).find(|t| is_table3(*t)).and_then(table3);
-    Some(AnnualReport { year, sections, applications })
+    let review = doc.select(&TABLE_SEL).take(200).find(|t| is_table4(*t)).and_then(table4);
+    let proactive = doc.select(&TABLE_SEL).take(200).find(|t| is_table2(*t)).and_then(|t| table2(&cells(t)));
+    Some(AnnualReport { year, sections, applications, review, proactive })
+}
+
+/// The year of a 政府信息公开工作年度报告 named by a title, if the title names one.
+pub fn report_year(title: &str) -> Option<i32> {
+    REPORT_RE.captures(&compact(title)).and_then(|c| c[1].parse().ok())
+}
+
+/// Which of the six sections (0-based) a heading is, by its keywords.
+pub fn section_index(heading: &str) -> Option<usize> {
+    SECTIONS.iter().position(|words| words.iter().any(|w| heading.contains(w)))
 }
 
 /// The section headings found, in order: each of the six matched once, after the previous one.
-fn sections(lines: &[Line]) -> Vec<String> {
+pub(crate) fn sections<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
     let mut next = 0usize;
     for l in lines {
-        let t = l.text.trim();
+        let t = l.trim();
         if next >= SECTIONS.len() || t.chars().count() > 40 || !SECTION_NO.is_match(t) {
             continue;
         }
@@ -130,9 +142,34 @@ fn grid(table: ElementRef) -> Vec<Vec<String>> {
     grid.into_iter().map(|row| row.into_iter().map(Option::unwrap_or_default).collect()).collect()
 }
 
+/// A table's rows as their own cells, spans not expanded (table 二: one value cell spans the columns).
+fn cells(table: ElementRef) -> Vec<Vec<String>> {
+    table
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| {
+            e.value().name() == "tr"
+                && e.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .find(|a| a.value().name() == "table")
+                    .map(|a| a.id())
+                    == Some(table.id())
+        })
+        .take(MAX_ROWS)
+        .map(|tr| {
+            tr.children()
+                .filter_map(ElementRef::wrap)
+                .filter(|e| matches!(e.value().name(), "td" | "th"))
+                .take(MAX_COLS)
+                .map(element_text)
+                .collect()
+        })
+        .collect()
+}
+
 /// A cell's number; dashes, slashes and blanks are the template's zero. Anything else is unreadable.
-fn number(s: &str) -> Option<i64> {
-    let s = compact(s);
+pub(crate) fn number(s: &str) -> Option<i64> {
+    let s = compact(s).replace([',', '，'], "");
     if s.is_empty() || matches!(s.as_str(), "—" | "-" | "－" | "/" | "／" | "——" | "无" | "0") {
         return Some(0);
     }
@@ -142,7 +179,7 @@ fn number(s: &str) -> Option<i64> {
 /// The canonical key of a table 三 row from its label cells (outermost first).
 /// `group` is the result group of the rows above (a flat table writes （三）不予公开 on its own row, then 1. 2. …),
 /// updated here.
-fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Option<String> {
+pub(crate) fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Option<String> {
     let all = parts.concat();
     let last = parts.last().map(String::as_str).unwrap_or("");
     let simple = [
@@ -172,6 +209,81 @@ fn row_key(parts: &[String], group: &mut Option<&'static str>) -> Option<String>
     let g = (*group)?;
     let n = ITEM_NO.captures(last)?;
     Some(format!("{g}_{}", &n[1]))
+}
+
+fn is_table2(t: ElementRef) -> bool {
+    let text = compact(&element_text(t));
+    (text.contains("本年制发") || text.contains("第二十条"))
+        && !text.contains("本年新收")
+        && text.chars().count() < 5_000
+}
+
+/// Row labels of table 二 and their keys; 行政规范性文件 before 规章's shorter word would match it.
+pub(crate) const TABLE2_ROWS: [(&str, &str); 6] = [
+    ("规范性文件", "normative_documents"),
+    ("规章", "regulations"),
+    ("行政许可", "licensing"),
+    ("行政处罚", "punishment"),
+    ("行政强制", "coercion"),
+    ("收费", "fees"),
+];
+
+/// A table 二 cell: a number (an amount may have decimals), a dash or slash or blank for zero.
+pub(crate) fn amount(s: &str) -> Option<f64> {
+    let s = compact(s).replace([',', '，'], "");
+    if s.is_empty() || matches!(s.as_str(), "—" | "-" | "－" | "/" | "／" | "——" | "无") {
+        return Some(0.0);
+    }
+    super::dates::normalize_digits(&s).parse().ok()
+}
+
+/// Table 二 from rows of cells (an HTML grid, or text rows split into cells): each row whose first
+/// cell names one of [`TABLE2_ROWS`], with the cells after it.
+pub(crate) fn table2(rows: &[Vec<String>]) -> Option<Proactive> {
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let Some(first) = row.iter().map(|c| compact(c)).find(|c| !c.is_empty()) else { continue };
+        if first.chars().count() > 12 {
+            continue;
+        }
+        let Some((_, key)) = TABLE2_ROWS.iter().find(|(w, _)| first.contains(w)) else { continue };
+        let start = row.iter().position(|c| compact(c) == first).map_or(0, |i| i + 1);
+        let values: Vec<Option<f64>> = row[start..].iter().map(|c| amount(c)).collect();
+        if !values.is_empty() {
+            out.entry((*key).to_string()).or_insert(values);
+        }
+    }
+    if out.is_empty() { None } else { Some(Proactive { rows: out }) }
+}
+
+fn is_table4(t: ElementRef) -> bool {
+    let text = compact(&element_text(t));
+    text.contains("行政复议")
+        && text.contains("尚未审结")
+        && !text.contains("本年新收")
+        && text.chars().count() < 5_000
+}
+
+/// Splits the 15 cells of table 四's data row into its three groups.
+pub(crate) fn review_from(values: &[Option<i64>]) -> Option<Review> {
+    if values.len() != 15 {
+        return None;
+    }
+    Some(Review {
+        reconsideration: values[0..5].to_vec(),
+        lawsuit_direct: values[5..10].to_vec(),
+        lawsuit_after_reconsideration: values[10..15].to_vec(),
+    })
+}
+
+/// Table 四: the last row of at least 15 cells holding no words, its last 15 cells.
+fn table4(table: ElementRef) -> Option<Review> {
+    let g = grid(table);
+    let row = g.iter().rev().find(|row| {
+        row.len() >= 15 && row.iter().all(|c| !c.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)))
+    })?;
+    let values: Vec<Option<i64>> = row[row.len() - 15..].iter().map(|c| number(c)).collect();
+    review_from(&values)
 }
 
 fn table3(table: ElementRef) -> Option<Applications> {
@@ -297,6 +409,27 @@ mod tests {
         assert!(rows.contains_key("withheld_2"));
         assert_eq!(rows["total"], [3, 0, 0, 0, 0, 0, 3].map(Some).to_vec());
         assert_eq!(rows.len(), 5, "{:?}", rows.keys());
+    }
+
+    #[test]
+    fn table2_with_spanned_headings() {
+        let doc = Html::parse_document(
+            "<table><tr><td colspan=\"4\">第二十条第（一）项</td></tr>\
+             <tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>\
+             <tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>\
+             <tr><td>行政规范性文件</td><td>2</td><td>—</td><td>15</td></tr>\
+             <tr><td colspan=\"4\">第二十条第（五）项</td></tr>\
+             <tr><td>信息内容</td><td colspan=\"3\">本年处理决定数量</td></tr>\
+             <tr><td>行政许可</td><td colspan=\"3\">1,234</td></tr>\
+             <tr><td colspan=\"4\">第二十条第（八）项</td></tr>\
+             <tr><td>行政事业性收费</td><td colspan=\"3\">3.75</td></tr></table>",
+        );
+        let r =
+            annual_report(&doc, Some("某局2022年政府信息公开工作年度报告"), &lines(&doc)).expect("report");
+        let rows = r.proactive.expect("table 二").rows;
+        assert_eq!(rows["normative_documents"], [Some(2.0), Some(0.0), Some(15.0)]);
+        assert_eq!(rows["licensing"], [Some(1234.0)]);
+        assert_eq!(rows["fees"], [Some(3.75)]);
     }
 
     #[test]

@@ -10,9 +10,11 @@
 //! - [`nav`]: the column navigation, told apart from entries, footers and friend links.
 //! - [`paging`]: the list's other pages, from links and from JavaScript pagers (bounded).
 //! - [`media`]: content image, video and player counts.
-//! - [`annual_report`]: a 年报's year, sections and table 三.
+//! - [`annual_report`]: a 年报's year, sections and tables 三 and 四 from HTML.
+//! - [`annual_report_text`]: the same from an attachment's plain text (PDF, DOCX).
 
 pub mod annual_report;
+pub mod annual_report_text;
 pub mod dates;
 pub mod lists;
 pub mod media;
@@ -89,6 +91,32 @@ pub struct AnnualReport {
     pub sections: Vec<String>,
     /// Table 三, when it could be read.
     pub applications: Option<Applications>,
+    /// Table 四 (行政复议、行政诉讼), when it could be read.
+    pub review: Option<Review>,
+    /// Table 二 (主动公开政府信息情况), when it could be read.
+    pub proactive: Option<Proactive>,
+}
+
+/// Table 二 of a 年报: row key → its cells, as printed (amounts of fees are in 万元, so not integers):
+/// `regulations` and `normative_documents` (规章, 行政规范性文件: 本年制发, 本年废止, 现行有效),
+/// `licensing`, `punishment`, `coercion` (行政许可, 行政处罚, 行政强制: 本年处理决定数量), `fees`
+/// (行政事业性收费: 本年收费金额). An unreadable cell is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proactive {
+    /// Rows by key.
+    pub rows: std::collections::BTreeMap<String, Vec<Option<f64>>>,
+}
+
+/// Table 四 of a 年报: three groups of five cells each, in template order
+/// 结果维持, 结果纠正, 其他结果, 尚未审结, 总计; an unreadable cell is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    /// 行政复议.
+    pub reconsideration: Vec<Option<i64>>,
+    /// 行政诉讼, 未经复议直接起诉.
+    pub lawsuit_direct: Vec<Option<i64>>,
+    /// 行政诉讼, 复议后起诉.
+    pub lawsuit_after_reconsideration: Vec<Option<i64>>,
 }
 
 /// Table 三 of a 年报: canonical row key → 7 cells (自然人 … 总计); an unreadable cell is `None`.

@@ -99,6 +99,57 @@ struct UnitView<'a> {
     items: Vec<ItemView<'a>>,
     /// Final score, to-do list and trend (extensions).
     ops: super::ops_view::UnitOpsView<'a>,
+    annual_reports: Vec<AnnualYearView<'a>>,
+}
+
+/// One row of the 年报 table: display strings ready for the template.
+#[derive(Serialize)]
+struct AnnualYearView<'a> {
+    year: i32,
+    title: &'a str,
+    url: &'a str,
+    /// Only http(s) URLs become links.
+    linkable: bool,
+    published: &'a str,
+    format: &'static str,
+    on_time: &'static str,
+    sections: &'static str,
+    arithmetic: &'static str,
+    similarity: String,
+}
+
+impl<'a> AnnualYearView<'a> {
+    fn new(y: &'a super::AnnualReportYear) -> AnnualYearView<'a> {
+        let yes_no = |v: Option<bool>, yes: &'static str, no: &'static str, none: &'static str| match v {
+            Some(true) => yes,
+            Some(false) => no,
+            None => none,
+        };
+        let missing = y.url.is_none();
+        let url = y.url.as_deref().unwrap_or("");
+        AnnualYearView {
+            year: y.year,
+            title: y.title.as_deref().unwrap_or("未找到"),
+            url,
+            linkable: url.starts_with("http://") || url.starts_with("https://"),
+            published: y.published.as_deref().unwrap_or("—"),
+            format: y.format.map_or("—", |f| f.label()),
+            on_time: if missing {
+                "缺失"
+            } else if y.published.is_none() {
+                "未标日期"
+            } else {
+                yes_no(y.on_time, "按期", "逾期", "—")
+            },
+            sections: if missing { "—" } else { yes_no(y.sections_ok, "齐全", "缺项", "无法读取") },
+            arithmetic: if missing {
+                "—"
+            } else {
+                yes_no(y.arithmetic_ok, "一致", "不一致", "无法读取")
+            },
+            similarity: y.similarity.map_or_else(|| "—".to_string(), |s| format!("{:.0}%", s * 100.0)),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -186,6 +237,7 @@ impl<'a> UnitView<'a> {
             crawl_errors: unit.crawl.errors,
             items,
             ops: super::ops_view::unit_ops_view(unit),
+            annual_reports: unit.annual_reports.iter().map(AnnualYearView::new).collect(),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::checks::annual_report_index::AnnualReportYear;
 use crate::config::{Unit, UnitKind};
 use crate::findings::Status;
 use crate::rubric::fmt_points;
@@ -68,6 +69,9 @@ pub struct UnitReport {
     /// What to fix, most points at stake first (extension; see [`crate::todo`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub todo: Vec<crate::todo::TodoEntry>,
+    /// The unit's 年报 by year, newest first (extension of the contract); omitted when none was found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annual_reports: Vec<AnnualReportYear>,
 }
 
 impl UnitReport {
@@ -82,6 +86,7 @@ impl UnitReport {
             items: scored.items,
             trend: Vec::new(),
             todo: Vec::new(),
+            annual_reports: Vec::new(),
         }
     }
 

@@ -311,3 +311,48 @@ fn the_contract_example_parses() {
     assert_eq!(report.units[0].score.online_max, 76.0);
     assert!(report.notes.is_empty());
 }
+
+#[test]
+fn the_annual_report_years_appear_in_html_and_json() {
+    use crate::checks::annual_report_index::{AnnualReportYear, ReportFormat};
+    let mut report = sample();
+    let missing = AnnualReportYear {
+        year: 2023,
+        url: None,
+        title: None,
+        published: None,
+        format: None,
+        on_time: None,
+        sections_ok: None,
+        arithmetic_ok: None,
+        similarity: None,
+    };
+    report.units[0].annual_reports = vec![
+        AnnualReportYear {
+            year: 2024,
+            url: Some("https://example.gov.cn/bgjd/nb/2024.pdf".into()),
+            title: Some(format!("2024年报{XSS_SCRIPT}")),
+            published: Some("2025-02-10".into()),
+            format: Some(ReportFormat::Pdf),
+            on_time: Some(false),
+            sections_ok: Some(true),
+            arithmetic_ok: Some(false),
+            similarity: Some(0.873),
+        },
+        missing,
+    ];
+    let html = HtmlRenderer::default().render(&report).unwrap();
+    let table = &html[html.find("政府信息公开工作年度报告（历年）").expect("the table")..];
+    for want in ["2025-02-10", "PDF", "逾期", "齐全", "不一致", "87%", "未找到", "缺失"] {
+        assert!(table.contains(want), "{want} missing");
+    }
+    assert!(!html.contains(XSS_SCRIPT), "titles are escaped");
+    let json: Value = serde_json::from_str(&JsonRenderer.render(&report).unwrap()).unwrap();
+    let years = &json["units"][0]["annual_reports"];
+    assert_eq!(years[0]["format"], "pdf");
+    assert_eq!(years[0]["on_time"], false);
+    assert_eq!(years[1]["url"], Value::Null);
+    // No report found: the field is left out, as before.
+    let plain = serde_json::to_value(sample()).unwrap();
+    assert!(plain["units"][0].get("annual_reports").is_none());
+}
