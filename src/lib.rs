@@ -11,6 +11,8 @@
 //! - [`rubric`] and [`score`]: 附件1's items, weights and 测评方式 → item statuses and the unit score.
 //! - [`report`]: report.json (the contract) and the self-contained HTML report.
 //! - [`audit`] runs the whole pipeline; [`demo`] serves the bundled fixture site and audits it.
+//! - [`xlsx`]: the 评分表 spreadsheet; [`pack`]: per-unit evidence packs (WARC 1.1) and their verification;
+//!   [`shard`]: splitting a run across machines by host, and merging the shards' outputs.
 #![warn(missing_docs)]
 
 pub mod attachments;
@@ -24,9 +26,12 @@ pub mod demo;
 pub mod extract;
 pub mod findings;
 pub mod inspect;
+pub mod pack;
 pub mod report;
 pub mod rubric;
 pub mod score;
+pub mod shard;
 pub mod site;
 pub mod store;
+pub mod xlsx;
 pub mod yaml;
