@@ -205,6 +205,7 @@ fn pack(out: &Path, units: &[String], dest: Option<&Path>) -> Exit {
                     );
                 }
             }
+            Err(e @ zwgk_audit::pack::PackError::UnknownUnit { .. }) => return invalid(&e),
             Err(e) => {
                 eprintln!("error: {e}");
                 return Exit::Failed;

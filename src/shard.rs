@@ -157,7 +157,8 @@ pub async fn audit_shard(
     let out = &options.out_dir;
     let outcome = if config.units.is_empty() {
         let report = AuditReport::new(options.as_of.format("%Y-%m-%d").to_string(), Vec::new());
-        let written = report::write_reports(out, &report)?;
+        let mut written = report::write_reports(out, &report)?;
+        written.push(crate::xlsx::write(out, &report)?);
         let summary = format!(
             "分片 {}/{} 未分到任何单位（单位按网站主机分配），已写入空报告 {}，供 merge 合并。",
             spec.index,
@@ -296,7 +297,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<MergeOutcome, MergeError>
     let mut written = report::write_reports(out, &report)?;
     written.push(crate::xlsx::write(out, &report)?);
     let store_path = out.join("evidence.sqlite");
-    let responses = merge_stores(shards, &store_path)
+    let responses = merge_stores(shards, &reports, &store_path)
         .map_err(|source| MergeError::Store { path: store_path.clone(), source })?;
     written.push(store_path);
     Ok(MergeOutcome { report, written, responses })
@@ -353,7 +354,7 @@ fn check_shards(dirs: &[PathBuf], files: &[Option<ShardFile>]) -> Result<(), Mer
 }
 
 /// Copies every shard's responses and runs into one fresh store at `path`; returns responses copied.
-fn merge_stores(shards: &[PathBuf], path: &Path) -> Result<usize, rusqlite::Error> {
+fn merge_stores(shards: &[PathBuf], reports: &[AuditReport], path: &Path) -> Result<usize, rusqlite::Error> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
@@ -363,15 +364,22 @@ fn merge_stores(shards: &[PathBuf], path: &Path) -> Result<usize, rusqlite::Erro
     let cols = "unit_id, url, final_url, kind, depth, referrer, status, error, content_type, headers, \
                 fetched_at, sha256, body, truncated";
     let mut copied = 0;
-    for dir in shards {
+    for (dir, report) in shards.iter().zip(reports) {
         let shard_store = dir.join("evidence.sqlite");
-        if !shard_store.is_file() {
+        if !shard_store.is_file() || report.units.is_empty() {
             continue;
         }
+        // Only the units this shard reported: a store left over from an earlier, different split
+        // must not bring other units' pages in.
+        let units = serde_json::to_string(&report.units.iter().map(|u| u.id.as_str()).collect::<Vec<_>>())
+            .expect("ids serialise");
         conn.execute("ATTACH DATABASE ?1 AS shard", [shard_store.display().to_string()])?;
         copied += conn.execute(
-            &format!("INSERT INTO responses ({cols}) SELECT {cols} FROM shard.responses ORDER BY id"),
-            [],
+            &format!(
+                "INSERT INTO responses ({cols}) SELECT {cols} FROM shard.responses
+                 WHERE unit_id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+            ),
+            [units],
         )?;
         conn.execute("INSERT INTO runs (started_at, finished_at) SELECT started_at, finished_at FROM shard.runs ORDER BY id", [])?;
         conn.execute("DETACH DATABASE shard", [])?;

@@ -195,6 +195,17 @@ async fn flipped_bytes_in_the_zip_or_the_html_are_named() {
     assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
     assert_eq!(v.problems[0].file, "report.html");
     assert!(v.problems[0].message.contains("SHA-256"));
+
+    // The manifest edited to claim another fetch time: the WARC record's date contradicts it.
+    let redated = out.join("redated.zip");
+    rewrite(&good, &redated, "manifest.json", |m| {
+        let mut m: Value = serde_json::from_slice(&m).unwrap();
+        m["evidence"][0]["fetched_at"] = "2025-03-01T09:00:00+08:00".into();
+        serde_json::to_vec_pretty(&m).unwrap()
+    });
+    let v = pack::verify(&redated);
+    assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
+    assert!(v.problems[0].message.contains("抓取时间"), "{}", v.problems[0]);
 }
 
 /// warcio (the web-archive library behind pywb) reads the WARC and checks every digest. `.ci/run`
@@ -247,6 +258,6 @@ fn packing_an_unknown_unit_names_the_known_ones() {
     let report = zwgk_audit::report::AuditReport::new("2025-03-20", vec![]);
     std::fs::write(dir.path().join("report.json"), serde_json::to_vec(&report).unwrap()).unwrap();
     let run = bin().args(["pack", "--unit", "nosuch", "--out"]).arg(dir.path()).output().unwrap();
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(2), "an unknown unit is invalid usage");
     assert!(String::from_utf8_lossy(&run.stderr).contains("nosuch"));
 }

@@ -323,12 +323,29 @@ fn write_zip(dest: &Path, entries: &[(&str, &[u8], bool)]) -> Result<(), PackErr
     for (name, bytes, deflate) in entries {
         // The WARC is already gzipped per record; stored as is, its records keep their offsets (WACZ).
         let method = if *deflate { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
-        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(zip_time());
         zip.start_file(*name, options).map_err(|e| write_err(&tmp, e))?;
         zip.write_all(bytes).map_err(|e| write_err(&tmp, e))?;
     }
     zip.finish().map_err(|e| write_err(&tmp, e))?;
     std::fs::rename(&tmp, dest).map_err(|e| write_err(dest, e))
+}
+
+/// Now in Beijing time, as zip stores it (local time, two-second precision).
+fn zip_time() -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let now = Utc::now().with_timezone(&crate::audit::beijing());
+    zip::DateTime::from_date_and_time(
+        now.year().clamp(1980, 2107) as u16,
+        now.month() as u8,
+        now.day() as u8,
+        now.hour() as u8,
+        now.minute() as u8,
+        now.second() as u8,
+    )
+    .unwrap_or_default()
 }
 
 /// A deterministic `<urn:uuid:…>` (RFC 9562 version 8) from the parts that identify a record.
@@ -440,6 +457,9 @@ fn with_digests(fields: Vec<(&str, String)>, block: Vec<u8>, payload_at: Option<
     warc::Record::new(fields, block)
 }
 
+/// Largest entry `verify` reads: a pack's WARC holds cited pages and attachments, each capped by the crawler.
+const MAX_ENTRY_BYTES: u64 = 2 << 30;
+
 /// Reads every entry of a zip into memory, by name; a damaged entry is reported by name.
 pub(crate) fn read_zip(path: &Path) -> Result<BTreeMap<String, Result<Vec<u8>, String>>, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
@@ -454,8 +474,19 @@ pub(crate) fn read_zip(path: &Path) -> Result<BTreeMap<String, Result<Vec<u8>, S
             }
         };
         let name = entry.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("#{i}"));
+        if entry.size() > MAX_ENTRY_BYTES {
+            out.insert(name, Err(format!("larger than {MAX_ENTRY_BYTES} bytes; not read")));
+            continue;
+        }
         let mut bytes = Vec::new();
-        let read = entry.read_to_end(&mut bytes).map(|_| bytes).map_err(|e| e.to_string());
+        let read = (&mut entry).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes);
+        let read = match read {
+            Ok(_) if bytes.len() as u64 > MAX_ENTRY_BYTES => {
+                Err(format!("larger than {MAX_ENTRY_BYTES} bytes"))
+            }
+            Ok(_) => Ok(bytes),
+            Err(e) => Err(e.to_string()),
+        };
         out.insert(name, read);
     }
     Ok(out)

@@ -175,6 +175,16 @@ pub fn verify(path: &Path) -> Verification {
                 Some(describe(r)),
                 format!("记录的目标地址与清单所列 {} 不一致", e.final_url),
             );
+        } else if !same_instant(r.record.field("WARC-Date"), &e.fetched_at) {
+            v.problem(
+                &e.warc_file,
+                Some(describe(r)),
+                format!(
+                    "记录的抓取时间 {} 与清单所列 {} 不一致",
+                    r.record.field("WARC-Date").unwrap_or("（无）"),
+                    e.fetched_at
+                ),
+            );
         } else {
             v.checked += 1;
             v.evidence += 1;
@@ -186,6 +196,12 @@ pub fn verify(path: &Path) -> Verification {
         }
     }
     v
+}
+
+/// Whether a WARC-Date and an RFC 3339 time name the same instant.
+fn same_instant(warc_date: Option<&str>, rfc3339: &str) -> bool {
+    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+    matches!((warc_date.and_then(parse), parse(rfc3339)), (Some(a), Some(b)) if a == b)
 }
 
 fn describe(r: &ReadRecord) -> String {
