@@ -101,7 +101,7 @@ pub fn base32(bytes: &[u8]) -> String {
 
 /// A record could not be read.
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[error("record {index} (byte offset {offset}): {problem}")]
+#[error("第 {} 条记录（字节偏移 {offset}）：{problem}", .index + 1)]
 pub struct ReadError {
     /// Position of the record in the file, from 0.
     pub index: usize,
@@ -132,7 +132,7 @@ pub fn read_gz(file: &[u8]) -> Result<Vec<ReadRecord>, ReadError> {
         let err = |problem: String| ReadError { index, offset, problem };
         let mut decoder = flate2::bufread::GzDecoder::new(rest);
         let mut raw = Vec::new();
-        decoder.read_to_end(&mut raw).map_err(|e| err(format!("gzip member unreadable: {e}")))?;
+        decoder.read_to_end(&mut raw).map_err(|e| err(format!("gzip 数据段无法解压（{e}）")))?;
         rest = decoder.into_inner();
         let record = parse_record(&raw).map_err(err)?;
         records.push(ReadRecord { index, offset, record });
@@ -142,43 +142,40 @@ pub fn read_gz(file: &[u8]) -> Result<Vec<ReadRecord>, ReadError> {
 
 /// Parses exactly one uncompressed record (and nothing after it).
 pub fn parse_record(raw: &[u8]) -> Result<Record, String> {
-    let head_end = find(raw, b"\r\n\r\n").ok_or("no blank line after the header block")?;
-    let head = std::str::from_utf8(&raw[..head_end]).map_err(|_| "header block is not UTF-8")?;
+    let head_end = find(raw, b"\r\n\r\n").ok_or("头部之后缺少空行")?;
+    let head = std::str::from_utf8(&raw[..head_end]).map_err(|_| "头部不是 UTF-8 文本")?;
     let mut lines = head.split("\r\n");
     let version = lines.next().unwrap_or_default();
     if version != "WARC/1.1" && version != "WARC/1.0" {
-        return Err(format!("unknown version line `{version}`"));
+        return Err(format!("未知的版本行 `{version}`"));
     }
     let mut fields = Vec::new();
     let mut length = None;
     for line in lines {
-        let (k, v) = line.split_once(':').ok_or_else(|| format!("malformed field line `{line}`"))?;
+        let (k, v) = line.split_once(':').ok_or_else(|| format!("字段行格式错误 `{line}`"))?;
         let (k, v) = (k.trim(), v.trim());
         if k.is_empty() || k.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-            return Err(format!("malformed field name `{k}`"));
+            return Err(format!("字段名格式错误 `{k}`"));
         }
         if k.eq_ignore_ascii_case("Content-Length") {
-            length = Some(v.parse::<usize>().map_err(|_| format!("bad Content-Length `{v}`"))?);
+            length = Some(v.parse::<usize>().map_err(|_| format!("Content-Length 无效 `{v}`"))?);
         } else {
             fields.push((k.to_string(), v.to_string()));
         }
     }
-    let length = length.ok_or("no Content-Length")?;
+    let length = length.ok_or("缺少 Content-Length")?;
     let record = Record { fields, block: Vec::new() };
     for mandatory in ["WARC-Record-ID", "WARC-Date", "WARC-Type"] {
         if record.field(mandatory).is_none() {
-            return Err(format!("mandatory field {mandatory} missing"));
+            return Err(format!("缺少必备字段 {mandatory}"));
         }
     }
     let body = &raw[head_end + 4..];
     if body.len() != length + 4 {
-        return Err(format!(
-            "Content-Length says {length} bytes, the record holds {} (with its terminator)",
-            body.len()
-        ));
+        return Err(format!("Content-Length 为 {length} 字节，记录实有 {} 字节（含结束符）", body.len()));
     }
     if &body[length..] != b"\r\n\r\n" {
-        return Err("record does not end with CRLF CRLF".into());
+        return Err("记录未以 CRLF CRLF 结束".into());
     }
     Ok(Record { block: body[..length].to_vec(), ..record })
 }
@@ -198,7 +195,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 pub fn check_digests(record: &Record) -> Vec<String> {
     let mut problems = Vec::new();
     if record.field("WARC-Block-Digest").is_none() {
-        problems.push("no WARC-Block-Digest".to_string());
+        problems.push("缺少 WARC-Block-Digest".to_string());
     }
     let mut checks = vec![("WARC-Block-Digest", &record.block[..]), (SHA1_BLOCK_FIELD, &record.block[..])];
     if record.field("Content-Type").is_some_and(|t| t.starts_with("application/http")) {
@@ -207,7 +204,7 @@ pub fn check_digests(record: &Record) -> Vec<String> {
                 checks.push(("WARC-Payload-Digest", payload));
                 checks.push((SHA1_PAYLOAD_FIELD, payload));
             }
-            None => problems.push("HTTP block has no end of headers".to_string()),
+            None => problems.push("HTTP 报文缺少头部结束标记".to_string()),
         }
     }
     for (field, bytes) in checks {
@@ -222,10 +219,9 @@ fn compare_digest(record: &Record, field: &str, bytes: &[u8]) -> Option<String> 
     let actual = match stated.split_once(':').map(|(a, _)| a.to_ascii_lowercase()).as_deref() {
         Some("sha256") => sha256_label(bytes),
         Some("sha1") => sha1_label(bytes),
-        _ => return Some(format!("{field} `{stated}`: unknown algorithm")),
+        _ => return Some(format!("{field} `{stated}` 使用了未知的摘要算法")),
     };
-    (!stated.eq_ignore_ascii_case(&actual))
-        .then(|| format!("{field} states {stated}, the content hashes to {actual}"))
+    (!stated.eq_ignore_ascii_case(&actual)).then(|| format!("{field} 记载为 {stated}，内容实际为 {actual}"))
 }
 
 #[cfg(test)]
