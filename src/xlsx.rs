@@ -137,6 +137,27 @@ fn sheet_names(units: &[UnitReport]) -> Vec<String> {
         .collect()
 }
 
+/// Column widths of a unit's sheet, in Excel's units (the width of a `0`).
+const UNIT_WIDTHS: [f64; 7] = [6.0, 46.0, 6.0, 10.0, 8.0, 42.0, 40.0];
+
+/// How many lines `text` wraps to in a column `width` wide. Neither Excel nor LibreOffice grows a row
+/// for wrapped text written by a library, so the heights are estimated here: a CJK character is about
+/// two units wide, an ASCII one about one; long URLs break anywhere.
+fn text_lines(text: &str, width: f64) -> usize {
+    let usable = (width - 1.0).max(1.0);
+    text.split('\n')
+        .map(|line| {
+            let w: f64 = line.chars().map(|c| if c.is_ascii() { 0.95 } else { 2.0 }).sum();
+            ((w / usable).ceil() as usize).max(1)
+        })
+        .sum()
+}
+
+/// Row height in points for `lines` lines of 10.5-point text.
+fn row_height(lines: usize) -> f64 {
+    (lines.clamp(1, 60) as f64 * 14.0 + 4.0).max(18.0)
+}
+
 /// Excel cells hold at most 32,767 characters.
 fn cell_text(s: &str) -> String {
     if s.chars().count() > 32_000 {
@@ -259,7 +280,7 @@ fn unit_sheet(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
-    for (col, width) in [6.0, 46.0, 6.0, 10.0, 8.0, 42.0, 40.0].iter().enumerate() {
+    for (col, width) in UNIT_WIDTHS.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
     sheet.merge_range(0, 0, 0, 6, &format!("{}政务公开示范点网上测评评分表", unit.name), &s.title)?;
@@ -309,6 +330,7 @@ fn unit_sheet(
         fmt_points(sc.onsite_max)
     );
     sheet.merge_range(row, 5, row, 6, &note, &s.total)?;
+    sheet.set_row_height(row, row_height(text_lines(&note, UNIT_WIDTHS[5] + UNIT_WIDTHS[6])))?;
     let sign = row + 2;
     sheet.write_string_with_format(sign, 1, "测评人员（签字）：", &s.sign)?;
     sheet.write_string_with_format(sign, 5, "复核人员（签字）：", &s.sign)?;
@@ -329,8 +351,16 @@ fn item_row(sheet: &mut Worksheet, row: u32, item: &ItemScore, s: &Styles) -> Re
         Some(points) => sheet.write_number_with_format(row, 4, points, &s.number)?,
         None => sheet.write_string_with_format(row, 4, score_placeholder(item), &s.center)?,
     };
-    sheet.write_string_with_format(row, 5, cell_text(&reason(item)), &s.text)?;
+    let reason = cell_text(&reason(item));
+    sheet.write_string_with_format(row, 5, &reason, &s.text)?;
     let urls = evidence_urls(item);
+    let shown: Vec<&str> = urls.iter().take(MAX_URLS_PER_CELL).map(String::as_str).collect();
+    let lines = [
+        text_lines(&item.title, UNIT_WIDTHS[1]),
+        text_lines(&reason, UNIT_WIDTHS[5]),
+        text_lines(&shown.join("\n"), UNIT_WIDTHS[6]) + usize::from(urls.len() > MAX_URLS_PER_CELL),
+    ];
+    sheet.set_row_height(row, row_height(lines.into_iter().max().unwrap_or(1)))?;
     match urls.as_slice() {
         [] => sheet.write_string_with_format(row, 6, "", &s.text)?,
         [one] if one.len() < 2000 && one.starts_with("http") => {
