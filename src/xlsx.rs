@@ -422,3 +422,18 @@ fn evidence_urls(item: &ItemScore) -> Vec<String> {
     }
     urls
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_count_cjk_as_double_width() {
+        assert_eq!(text_lines("", 10.0), 1);
+        assert_eq!(text_lines("一二三四", 10.0), 1); // 8 units in 9
+        assert_eq!(text_lines("一二三四五", 10.0), 2); // 10 units in 9
+        assert_eq!(text_lines("abc\n一二三四五", 10.0), 3);
+        assert!(row_height(3) > row_height(1));
+        assert_eq!(row_height(500), row_height(60), "bounded");
+    }
+}

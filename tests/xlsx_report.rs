@@ -112,6 +112,7 @@ async fn scoring_sheet_matches_report_json_and_prints_a4_landscape() {
         "one page wide"
     );
     assert!(sheet_xml.contains("<mergeCells"), "merged section rows");
+    assert!(sheet_xml.contains(r#"customHeight="1""#), "row heights set for the wrapped text");
     let workbook_xml = zip_entry(&path, "xl/workbook.xml");
     assert!(
         workbook_xml.contains("_xlnm.Print_Titles") && workbook_xml.contains("区生态环境分局!$3:$3"),
