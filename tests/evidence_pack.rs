@@ -261,3 +261,29 @@ fn packing_an_unknown_unit_names_the_known_ones() {
     assert_eq!(run.status.code(), Some(2), "an unknown unit is invalid usage");
     assert!(String::from_utf8_lossy(&run.stderr).contains("nosuch"));
 }
+
+/// The planted leak of the demo (post_10318 and its CSV): the WARC keeps the cited pages as they were
+/// published, ID numbers included, as evidence must; the pack's own files never repeat them unmasked.
+#[tokio::test(flavor = "multi_thread")]
+async fn pack_adds_no_personal_data_beyond_the_cited_pages() {
+    let demo = common::audit_demo().await;
+    let out = demo.out.path();
+    let dest = out.join("shengtai.zip");
+    pack::pack_unit(out, "shengtai", &dest).unwrap();
+    let ids = ["340111198506123411", "340104199003074524"];
+    let mobiles = ["13965012345", "18655123456"];
+    let warc_text: Vec<u8> = warc::read_gz(&entry(&dest, "archive/shengtai.warc.gz"))
+        .unwrap()
+        .into_iter()
+        .flat_map(|r| r.record.block)
+        .collect();
+    let warc_text = String::from_utf8_lossy(&warc_text);
+    assert!(warc_text.contains(ids[0]), "the cited page is archived as published");
+    for name in ["report.html", "manifest.json"] {
+        let text = String::from_utf8(entry(&dest, name)).unwrap();
+        for secret in ids.iter().chain(&mobiles) {
+            assert!(!text.contains(secret), "{name} repeats {secret} unmasked");
+        }
+    }
+    assert!(String::from_utf8(entry(&dest, "report.html")).unwrap().contains("340111********3411"));
+}
