@@ -269,7 +269,8 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<MergeOutcome, MergeError>
         .flatten()
         .flat_map(|s| s.units.iter().map(|u| (u.id.clone(), u.position)))
         .collect();
-    let mut units: Vec<(usize, report::UnitReport)> = Vec::new();
+    // Sort key: (position in the units file if known, else after them; then the order given).
+    let mut units: Vec<((usize, usize), report::UnitReport)> = Vec::new();
     let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
     let mut notes: Vec<String> = Vec::new();
     for (dir, r) in shards.iter().zip(&reports) {
@@ -282,7 +283,8 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<MergeOutcome, MergeError>
                     dir.display()
                 )));
             }
-            units.push((positions.get(&u.id).copied().unwrap_or(usize::MAX - units.len()), u.clone()));
+            let position = positions.get(&u.id).copied().unwrap_or(usize::MAX);
+            units.push(((position, units.len()), u.clone()));
         }
         for n in &r.notes {
             if !notes.contains(n) {

@@ -179,3 +179,41 @@ fn bad_shard_spec_is_invalid_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("K/N"));
 }
+
+/// Plain audits of disjoint units (no shard.json) merge too; different audit dates or a unit in two
+/// outputs are refused.
+#[test]
+fn plain_outputs_merge_but_not_across_dates_or_twice() {
+    use zwgk_audit::config::UnitKind;
+    use zwgk_audit::report::{AuditReport, CrawlSummary, UnitReport};
+    let unit = |id: &str| UnitReport {
+        id: id.into(),
+        name: format!("{id}街道"),
+        kind: UnitKind::Street,
+        crawl: CrawlSummary::default(),
+        score: Default::default(),
+        items: vec![],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, as_of: &str, ids: &[&str]| {
+        let d = dir.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        let r = AuditReport::new(as_of, ids.iter().map(|i| unit(i)).collect());
+        std::fs::write(d.join("report.json"), serde_json::to_vec(&r).unwrap()).unwrap();
+        d
+    };
+    let a = write("a", "2025-03-20", &["a1", "a2"]);
+    let b = write("b", "2025-03-20", &["b1"]);
+    let c = write("c", "2025-03-21", &["c1"]);
+    let dup = write("dup", "2025-03-20", &["a2"]);
+    let out = dir.path().join("out");
+    let merged = zwgk_audit::shard::merge(&[a.clone(), b.clone()], &out).unwrap();
+    assert_eq!(ids(&report(&out)), ["a1", "a2", "b1"]);
+    assert_eq!(merged.responses, 0);
+    let err = zwgk_audit::shard::merge(&[a.clone(), c], &out).unwrap_err().to_string();
+    assert!(err.contains("2025-03-21"), "{err}");
+    let err = zwgk_audit::shard::merge(&[a.clone(), dup], &out).unwrap_err().to_string();
+    assert!(err.contains("a2"), "{err}");
+    let err = zwgk_audit::shard::merge(&[a.clone(), b], &a).unwrap_err().to_string();
+    assert!(err.contains("--out"), "{err}");
+}
