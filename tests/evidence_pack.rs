@@ -69,6 +69,9 @@ async fn fresh_pack_holds_every_cited_response_and_verifies() {
     assert!(cited.len() > 10, "the demo cites many pages");
     assert_eq!(summary.responses, cited.len());
     assert_eq!(summary.missing, 0);
+    let left: Vec<_> =
+        std::fs::read_dir(out.join("packs")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["baogong.zip"], "no temporary file left beside the pack");
 
     let names: Vec<String> = read_entries(&dest).into_iter().map(|(n, _, _)| n).collect();
     assert_eq!(names, ["manifest.json", "report.html", "archive/baogong.warc.gz"]);

@@ -228,9 +228,36 @@ pub fn pack_unit(out_dir: &Path, unit_id: &str, dest: &Path) -> Result<PackSumma
     let records = store.records_without_bodies(unit_id)?;
     let warc_name = format!("archive/{unit_id}.warc.gz");
     let packed_at = crate::report::now_rfc3339();
-    let mut warc_file = Vec::new();
+    // The WARC goes to a temporary file as it is written, one body in memory at a time: a unit may cite
+    // hundreds of attachments.
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    }
+    let warc_tmp = dest.with_extension("warc.gz.tmp");
+    let result =
+        write_warc_and_zip(&store, &records, cited, &report, unit, &warc_name, &warc_tmp, dest, packed_at);
+    let _ = std::fs::remove_file(&warc_tmp);
+    result
+}
+
+/// Writes the WARC to `warc_tmp`, then the zip at `dest` with the HTML, the manifest and that WARC.
+#[allow(clippy::too_many_arguments)]
+fn write_warc_and_zip(
+    store: &Store,
+    records: &[FetchRecord],
+    cited: Vec<((String, String), Vec<Citation>)>,
+    report: &AuditReport,
+    unit: &crate::report::UnitReport,
+    warc_name: &str,
+    warc_tmp: &Path,
+    dest: &Path,
+    packed_at: String,
+) -> Result<PackSummary, PackError> {
+    let unit_id = unit.id.as_str();
+    let file = std::fs::File::create(warc_tmp).map_err(|e| write_err(warc_tmp, e))?;
+    let mut warc_file = HashingWriter::new(std::io::BufWriter::new(file));
     let info_id = record_id(&[unit_id, "warcinfo", &packed_at]);
-    warcinfo(&info_id, &warc_name, &report).write_gz(&mut warc_file).map_err(|e| write_err(dest, e))?;
+    warcinfo(&info_id, warc_name, report).write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
     let mut evidence = Vec::new();
     let mut missing = Vec::new();
     for ((url, sha), cited_by) in cited {
@@ -246,8 +273,8 @@ pub fn pack_unit(out_dir: &Path, unit_id: &str, dest: &Path) -> Result<PackSumma
         }
         let record = FetchRecord { body, ..meta.clone() };
         let (request, response) = exchange(&record, &info_id);
-        request.write_gz(&mut warc_file).map_err(|e| write_err(dest, e))?;
-        response.write_gz(&mut warc_file).map_err(|e| write_err(dest, e))?;
+        request.write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
+        response.write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
         evidence.push(ManifestEvidence {
             url,
             final_url: record.final_url.clone(),
@@ -256,7 +283,7 @@ pub fn pack_unit(out_dir: &Path, unit_id: &str, dest: &Path) -> Result<PackSumma
             content_type: record.content_type.clone(),
             sha256: sha,
             truncated: record.truncated,
-            warc_file: warc_name.clone(),
+            warc_file: warc_name.to_string(),
             warc_record_id: response.field("WARC-Record-ID").unwrap_or_default().to_string(),
             cited_by,
         });
@@ -264,7 +291,8 @@ pub fn pack_unit(out_dir: &Path, unit_id: &str, dest: &Path) -> Result<PackSumma
 
     let single = AuditReport { units: vec![unit.clone()], ..report.clone() };
     let html = HtmlRenderer::default().render(&single)?.into_bytes();
-    let files = vec![file_entry("report.html", &html), file_entry(&warc_name, &warc_file)];
+    let warc_entry = warc_file.finish(warc_name).map_err(|e| write_err(warc_tmp, e))?;
+    let files = vec![file_entry("report.html", &html), warc_entry];
     let manifest = Manifest {
         format: MANIFEST_FORMAT.to_string(),
         tool: format!("{} {}", report.tool.name, report.tool.version),
@@ -292,9 +320,9 @@ pub fn pack_unit(out_dir: &Path, unit_id: &str, dest: &Path) -> Result<PackSumma
     write_zip(
         dest,
         &[
-            ("manifest.json", &manifest_json, true),
-            ("report.html", &html, true),
-            (&warc_name, &warc_file, false),
+            ("manifest.json", Entry::Bytes(&manifest_json)),
+            ("report.html", Entry::Bytes(&html)),
+            (warc_name, Entry::File(warc_tmp)),
         ],
     )?;
     Ok(summary)
@@ -312,22 +340,70 @@ fn file_entry(path: &str, bytes: &[u8]) -> ManifestFile {
     }
 }
 
-/// Writes the zip to a temporary name, then renames it, so a half-written pack never has the real name.
-fn write_zip(dest: &Path, entries: &[(&str, &[u8], bool)]) -> Result<(), PackError> {
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+/// What goes into a zip entry: bytes (deflated) or a file (stored as is).
+enum Entry<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+/// A writer that hashes and counts what passes through it.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter { inner, hasher: Sha256::new(), bytes: 0 }
     }
+
+    /// Flushes, and returns the manifest entry of what was written.
+    fn finish(mut self, path: &str) -> std::io::Result<ManifestFile> {
+        self.inner.flush()?;
+        Ok(ManifestFile {
+            path: path.to_string(),
+            bytes: self.bytes,
+            sha256: hex::encode(self.hasher.finalize()),
+        })
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the zip to a temporary name, then renames it, so a half-written pack never has the real name.
+fn write_zip(dest: &Path, entries: &[(&str, Entry<'_>)]) -> Result<(), PackError> {
     let tmp = dest.with_extension("zip.tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| write_err(&tmp, e))?;
     let mut zip = zip::ZipWriter::new(file);
-    for (name, bytes, deflate) in entries {
+    for (name, entry) in entries {
         // The WARC is already gzipped per record; stored as is, its records keep their offsets (WACZ).
-        let method = if *deflate { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
+        let method = match entry {
+            Entry::Bytes(_) => zip::CompressionMethod::Deflated,
+            Entry::File(_) => zip::CompressionMethod::Stored,
+        };
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(method)
             .last_modified_time(zip_time());
         zip.start_file(*name, options).map_err(|e| write_err(&tmp, e))?;
-        zip.write_all(bytes).map_err(|e| write_err(&tmp, e))?;
+        match entry {
+            Entry::Bytes(bytes) => zip.write_all(bytes).map_err(|e| write_err(&tmp, e))?,
+            Entry::File(path) => {
+                let mut f = std::fs::File::open(path).map_err(|e| write_err(path, e))?;
+                std::io::copy(&mut f, &mut zip).map_err(|e| write_err(&tmp, e))?;
+            }
+        }
     }
     zip.finish().map_err(|e| write_err(&tmp, e))?;
     std::fs::rename(&tmp, dest).map_err(|e| write_err(dest, e))
