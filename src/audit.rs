@@ -91,6 +91,13 @@ pub fn load_checks(dir: &Path) -> Result<(Rubric, CheckSet), YamlError> {
 
 /// Runs the whole audit.
 pub async fn run(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditOutcome, AuditError> {
+    let report = assemble(config, options).await?;
+    finish(report, &options.out_dir)
+}
+
+/// Crawls, checks and scores every unit: the report, not yet written (callers may add extensions,
+/// e.g. [`crate::ops`]'s trend, to-do list and manual scores, before [`finish`]).
+pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditReport, AuditError> {
     let (rubric, checks) = load_checks(&options.checks_dir)?;
     let out = &options.out_dir;
     std::fs::create_dir_all(out).map_err(|source| AuditError::OutDir { path: out.clone(), source })?;
@@ -121,6 +128,11 @@ pub async fn run(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditOu
     }
     let mut report = AuditReport::new(options.as_of.format("%Y-%m-%d").to_string(), units);
     report.notes = rubric.warnings();
+    Ok(report)
+}
+
+/// Writes the reports of an assembled audit into `out` and prepares the one-screen summary.
+pub fn finish(report: AuditReport, out: &Path) -> Result<AuditOutcome, AuditError> {
     let mut written = report::write_reports(out, &report)?;
     written.push(crate::xlsx::write(out, &report)?);
     let mut summary = report::summary_text(&report, out);

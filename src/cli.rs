@@ -43,6 +43,56 @@ pub enum Command {
         /// lands in the same shard; combine the shards' outputs with `merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// The history database (default: `settings.history`, else history.sqlite in --out).
+        #[arg(long)]
+        history: Option<PathBuf>,
+        /// Inspectors' manual and on-site scores to merge (YAML or CSV: unit, item, score, note, inspector).
+        #[arg(long)]
+        manual: Option<PathBuf>,
+        /// Nightly mode: exit 3 when a unit lost points or gained a new fail since the previous run,
+        /// and send the digest to `settings.notify`.
+        #[arg(long)]
+        nightly: bool,
+    },
+    /// List the runs recorded in the history database.
+    History {
+        /// The history database (default: history.sqlite in --out, or as the units file's settings say).
+        #[arg(long)]
+        history: Option<PathBuf>,
+        /// The out folder of the audits.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The units file, for its `settings.history`.
+        #[arg(long)]
+        units: Option<PathBuf>,
+    },
+    /// Show what changed between two runs (default: the last two), new failures first.
+    Diff {
+        /// The earlier run's number.
+        run_a: Option<i64>,
+        /// The later run's number.
+        run_b: Option<i64>,
+        /// The history database (default: history.sqlite in --out, or as the units file's settings say).
+        #[arg(long)]
+        history: Option<PathBuf>,
+        /// The out folder of the audits.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The units file, for its `settings.history`.
+        #[arg(long)]
+        units: Option<PathBuf>,
+    },
+    /// Merge inspectors' manual and on-site scores into an existing report.json and report the final score.
+    Score {
+        /// The report.json of the run.
+        #[arg(long, default_value = "out/report.json")]
+        report: PathBuf,
+        /// The manual scores (YAML or CSV).
+        #[arg(long)]
+        manual: PathBuf,
+        /// Where to write the re-scored reports (default: the report's folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Print, as JSON, what the extractors see in one page (a file or a URL).
     Inspect {

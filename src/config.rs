@@ -65,6 +65,19 @@ struct RawSettings {
     max_in_flight: Option<usize>,
     max_retries: Option<u32>,
     unit_time_budget_secs: Option<f64>,
+    // Operations (history, notifications): see [`OpsSettings`].
+    history: Option<String>,
+    #[serde(default)]
+    notify: Vec<RawNotify>,
+    report_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    kind: NotifyKind,
+    url: String,
+    secret: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +155,42 @@ pub struct UnitsConfig {
     pub settings: Settings,
     /// The units, in file order.
     pub units: Vec<Unit>,
+    /// Settings of nightly operations: history database, notifications.
+    pub ops: OpsSettings,
+}
+
+/// The group-robot service a digest is sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyKind {
+    /// 企业微信 group robot.
+    Wecom,
+    /// 钉钉 group robot.
+    Dingtalk,
+}
+
+/// One webhook a nightly digest is sent to (`settings.notify`).
+#[derive(Debug, Clone, Serialize)]
+pub struct NotifyTarget {
+    /// Which robot, hence which message format.
+    pub kind: NotifyKind,
+    /// The webhook URL as the robot's settings page gives it (it carries the robot's key).
+    #[serde(skip)]
+    pub url: Url,
+    /// 钉钉 加签 secret (`SEC…`): requests are signed with HMAC-SHA256 when set.
+    #[serde(skip)]
+    pub secret: Option<String>,
+}
+
+/// Settings of nightly operations, from the units file's `settings`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OpsSettings {
+    /// The history database; a relative path is taken relative to the out folder.
+    pub history: Option<std::path::PathBuf>,
+    /// Webhooks that receive the digest after a nightly run.
+    pub notify: Vec<NotifyTarget>,
+    /// Where readers open the report (e.g. an intranet URL); the digest shows it instead of the path.
+    pub report_url: Option<String>,
 }
 
 impl UnitsConfig {
@@ -191,7 +240,8 @@ impl UnitsConfig {
             }
             units.push(Unit { id: u.id, name: u.name, kind: u.kind, roots, domains: u.domains });
         }
-        Ok(UnitsConfig { settings, units })
+        let ops = resolve_ops(path, &raw.settings, &line_of)?;
+        Ok(UnitsConfig { settings, units, ops })
     }
 }
 
@@ -256,6 +306,39 @@ fn resolve_settings(
     Ok(s)
 }
 
+fn resolve_ops(
+    path: &Path,
+    raw: &RawSettings,
+    line_of: &dyn Fn(&str) -> Option<usize>,
+) -> Result<OpsSettings, YamlError> {
+    let mut ops = OpsSettings::default();
+    if let Some(h) = &raw.history {
+        if h.trim().is_empty() {
+            return Err(YamlError::at(path, line_of("history"), "settings.history must not be empty"));
+        }
+        ops.history = Some(h.into());
+    }
+    for n in &raw.notify {
+        let at = line_of(&n.url);
+        let url = Url::parse(&n.url).map_err(|e| {
+            YamlError::at(path, at, format!("settings.notify: `{}` is not a URL: {e}", n.url))
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(YamlError::at(
+                path,
+                at,
+                format!("settings.notify: `{}` must be an http(s) URL", n.url),
+            ));
+        }
+        if n.secret.is_some() && n.kind != NotifyKind::Dingtalk {
+            return Err(YamlError::at(path, at, "settings.notify: `secret` is only used by kind dingtalk"));
+        }
+        ops.notify.push(NotifyTarget { kind: n.kind, url, secret: n.secret.clone() });
+    }
+    ops.report_url = raw.report_url.clone();
+    Ok(ops)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,6 +376,27 @@ mod tests {
         let e = load_str("units:\n  - id: a\n    name: A\n    kind: city\n    roots: [\"http://x.cn/\"]\n")
             .unwrap_err();
         assert!(e.line.is_some_and(|l| (3..=5).contains(&l)), "{e}");
+    }
+
+    #[test]
+    fn ops_settings_load_and_validate() {
+        let c = load_str(
+            "settings:\n  history: hist/h.sqlite\n  report_url: https://intranet/r.html\n  notify:\n    - kind: wecom\n      url: http://127.0.0.1:9/hook\n    - kind: dingtalk\n      url: https://oapi.dingtalk.com/robot/send?access_token=x\n      secret: SEC123\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.ops.history.as_deref(), Some(Path::new("hist/h.sqlite")));
+        assert_eq!(c.ops.notify.len(), 2);
+        assert_eq!(c.ops.notify[1].secret.as_deref(), Some("SEC123"));
+        let e = load_str(
+            "settings:\n  notify:\n    - kind: wecom\n      url: ftp://x/hook\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        let e = load_str(
+            "settings:\n  notify:\n    - kind: slack\n      url: http://x/hook\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n",
+        )
+        .unwrap_err();
+        assert!(e.line.is_some(), "{e}");
     }
 
     #[test]

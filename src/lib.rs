@@ -11,6 +11,9 @@
 //! - [`rubric`] and [`score`]: 附件1's items, weights and 测评方式 → item statuses and the unit score.
 //! - [`report`]: report.json (the contract) and the self-contained HTML report.
 //! - [`audit`] runs the whole pipeline; [`demo`] serves the bundled fixture site and audits it.
+//! - [`ops`] wraps an audit in operations: [`history`] (every run in SQLite) and [`diff`] (what got
+//!   worse), [`manual`] (inspectors' scores → the final score), [`todo`] (the self-check to-do list) and
+//!   [`notify`] (the nightly digest to 企业微信 / 钉钉 robots).
 //! - [`xlsx`]: the 评分表 spreadsheet; [`pack`]: per-unit evidence packs (WARC 1.1) and their verification;
 //!   [`shard`]: splitting a run across machines by host, and merging the shards' outputs.
 #![warn(missing_docs)]
@@ -23,9 +26,14 @@ pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod demo;
+pub mod diff;
 pub mod extract;
 pub mod findings;
+pub mod history;
 pub mod inspect;
+pub mod manual;
+pub mod notify;
+pub mod ops;
 pub mod pack;
 pub mod report;
 pub mod rubric;
@@ -33,5 +41,6 @@ pub mod score;
 pub mod shard;
 pub mod site;
 pub mod store;
+pub mod todo;
 pub mod xlsx;
 pub mod yaml;

@@ -8,6 +8,9 @@ use zwgk_audit::audit::{self, AuditError, AuditOptions};
 use zwgk_audit::cli::{Cli, Command};
 use zwgk_audit::config::UnitsConfig;
 use zwgk_audit::demo::DemoFixture;
+use zwgk_audit::diff::RunDiff;
+use zwgk_audit::history::History;
+use zwgk_audit::ops::{self, OpsError, OpsOptions};
 
 /// Exit codes of CONTRACT.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +20,11 @@ enum Exit {
     Ok = 0,
     /// The audit could not run (bad config, nothing reachable).
     Failed = 1,
-    /// Invalid usage or invalid YAML.
+    /// Invalid usage or invalid YAML (or an invalid manual scores file).
     Invalid = 2,
+    /// Nightly mode: the audit completed and some unit lost points or gained a new `fail` since the
+    /// previous run.
+    Regressed = 3,
 }
 
 fn main() -> ExitCode {
@@ -44,7 +50,7 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Exit {
     match command {
         Command::Inspect { file_or_url, base_url } => inspect(&file_or_url, base_url.as_deref()).await,
-        Command::Audit { units, checks, out, as_of, allow_private, shard } => {
+        Command::Audit { units, checks, out, as_of, allow_private, shard, history, manual, nightly } => {
             let config = match UnitsConfig::load(&units) {
                 Ok(c) => c,
                 Err(e) => return invalid(&e),
@@ -54,15 +60,29 @@ async fn run(command: Command) -> Exit {
                 Err(e) => return invalid(&e),
             };
             let options = AuditOptions { checks_dir: checks_dir(checks), out_dir: out, as_of, allow_private };
+            let ops_options = OpsOptions { history, manual, nightly };
             match shard.as_deref().map(zwgk_audit::shard::ShardSpec::parse).transpose() {
-                Ok(Some(spec)) => {
-                    report_outcome(zwgk_audit::shard::audit_shard(config, &options, spec).await)
-                }
-                Ok(None) => run_audit(&config, &options).await,
+                Ok(Some(spec)) => audit_shard(config, &options, &ops_options, spec).await,
+                Ok(None) => run_audit(&config, &options, &ops_options).await,
                 Err(e) => invalid(&e),
             }
         }
         Command::Demo { out } => demo(out).await,
+        Command::History { history, out, units } => history_list(history, &out, units.as_deref()),
+        Command::Diff { run_a, run_b, history, out, units } => {
+            diff(run_a, run_b, history, &out, units.as_deref())
+        }
+        Command::Score { report, manual, out } => match ops::rescore(&report, &manual, out.as_deref()) {
+            Ok((_, _, summary)) => {
+                println!("{summary}");
+                Exit::Ok
+            }
+            Err(OpsError::Manual(e)) => invalid(&e),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Exit::Failed
+            }
+        },
         Command::CheckConfig { units, checks } => check_config(units.as_deref(), &checks_dir(checks)),
         Command::Pack { unit, out, dest } => pack(&out, &unit, dest.as_deref()),
         Command::Verify { pack } => verify(&pack),
@@ -92,22 +112,52 @@ fn checks_dir(given: Option<PathBuf>) -> PathBuf {
     })
 }
 
-async fn run_audit(config: &UnitsConfig, options: &AuditOptions) -> Exit {
-    report_outcome(audit::run(config, options).await)
-}
-
-fn report_outcome(outcome: Result<audit::AuditOutcome, AuditError>) -> Exit {
-    match outcome {
+async fn run_audit(config: &UnitsConfig, options: &AuditOptions, ops_options: &OpsOptions) -> Exit {
+    match ops::run(config, options, ops_options).await {
         Ok(outcome) => {
             println!("{}", outcome.summary);
-            Exit::Ok
+            if ops_options.nightly && outcome.regressed() { Exit::Regressed } else { Exit::Ok }
         }
-        Err(AuditError::Config(e)) => invalid(&e),
+        Err(OpsError::Audit(AuditError::Config(e))) => invalid(&e),
+        Err(OpsError::Manual(e)) => invalid(&e),
         Err(e) => {
             eprintln!("error: {e}");
             Exit::Failed
         }
     }
+}
+
+/// `audit --shard K/N`: the units of shard K go through the usual audit; shard.json is written beside the
+/// report so that `merge` can check the set of shards. A shard that received no unit writes an empty report.
+async fn audit_shard(
+    mut config: UnitsConfig,
+    options: &AuditOptions,
+    ops_options: &OpsOptions,
+    spec: zwgk_audit::shard::ShardSpec,
+) -> Exit {
+    let file = zwgk_audit::shard::select(&mut config, spec);
+    let exit = if config.units.is_empty() {
+        match zwgk_audit::shard::write_empty(&options.out_dir, options.as_of, spec) {
+            Ok(summary) => {
+                println!("{summary}");
+                Exit::Ok
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Failed;
+            }
+        }
+    } else {
+        println!("分片 {}/{}：本分片测评 {} 个单位。", spec.index, spec.count, config.units.len());
+        run_audit(&config, options, ops_options).await
+    };
+    if matches!(exit, Exit::Ok | Exit::Regressed)
+        && let Err(e) = zwgk_audit::shard::write_shard_file(&options.out_dir, &file)
+    {
+        eprintln!("error: {e}");
+        return Exit::Failed;
+    }
+    exit
 }
 
 async fn demo(out: PathBuf) -> Exit {
@@ -141,7 +191,71 @@ async fn demo(out: PathBuf) -> Exit {
         as_of: fixture.as_of,
         allow_private: true,
     };
-    run_audit(&config, &options).await
+    run_audit(&config, &options, &OpsOptions::default()).await
+}
+
+/// The history database named by `--history`, else by the units file's settings, else in `out`.
+fn open_history(flag: Option<PathBuf>, out: &Path, units: Option<&Path>) -> Result<History, Exit> {
+    let config = match units.map(UnitsConfig::load).transpose() {
+        Ok(c) => c,
+        Err(e) => return Err(invalid(&e)),
+    };
+    let path = ops::history_path(flag.as_deref(), config.as_ref(), out);
+    if !path.is_file() {
+        eprintln!("error: no history database at {}", path.display());
+        return Err(Exit::Failed);
+    }
+    History::open(&path).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })
+}
+
+fn history_list(flag: Option<PathBuf>, out: &Path, units: Option<&Path>) -> Exit {
+    let history = match open_history(flag, out, units) {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    match zwgk_audit::history::render_runs(&history) {
+        Ok(text) => {
+            print!("{text}");
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+fn diff(
+    run_a: Option<i64>,
+    run_b: Option<i64>,
+    flag: Option<PathBuf>,
+    out: &Path,
+    units: Option<&Path>,
+) -> Exit {
+    let history = match open_history(flag, out, units) {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let pair = match (run_a, run_b) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        // One run given: compare it with the run before it.
+        (Some(b), None) => history.previous_run(Some(b)).map(|a| (a.unwrap_or(b), b)),
+        _ => history.last_two(),
+    };
+    let result = pair.and_then(|(a, b)| Ok(RunDiff::between(&history.load(a)?, &history.load(b)?)));
+    match result {
+        Ok(d) => {
+            print!("{}", d.render_zh());
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Failed
+        }
+    }
 }
 
 fn check_config(units: Option<&Path>, checks: &Path) -> Exit {

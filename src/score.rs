@@ -27,6 +27,16 @@ pub struct ScoreSummary {
     pub error_max: f64,
     /// Weight of the 实地测评-only items.
     pub onsite_max: f64,
+    /// The final score out of [`ScoreSummary::final_max`] once inspectors' manual and on-site scores are
+    /// merged (extension, `score.final`; see [`crate::manual`]); absent before.
+    #[serde(rename = "final", default, skip_serializing_if = "Option::is_none")]
+    pub final_score: Option<f64>,
+    /// Weight of every applicable item: the final score's maximum (100 for streets and departments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_max: Option<f64>,
+    /// Weight of the applicable items still without any score (neither automatic nor manual).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unscored_max: Option<f64>,
 }
 
 /// One rubric item as scored for one unit: an element of report.json's `items`.
@@ -52,6 +62,9 @@ pub struct ItemScore {
     /// How the points were reached, in Chinese (extra field).
     #[serde(default)]
     pub explanation: String,
+    /// The inspector's score from a manual file (extension; see [`crate::manual`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<crate::manual::ManualScore>,
 }
 
 /// A unit's scored rubric: every item in rubric order, and the score summary.
@@ -118,6 +131,7 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
         findings: Vec::new(),
         section: item.section.clone(),
         explanation: String::new(),
+        manual: None,
     };
     let w = fmt_points(item.weight);
     if !item.applies_to(kind) {

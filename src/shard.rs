@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, AuditError, AuditOptions, AuditOutcome};
+use crate::audit::{self, AuditError};
 use crate::config::{Unit, UnitsConfig};
 use crate::report::{self, AuditReport};
 
@@ -146,41 +146,24 @@ pub fn select(config: &mut UnitsConfig, spec: ShardSpec) -> ShardFile {
     ShardFile { shard: spec, units_fingerprint: fingerprint, units }
 }
 
-/// Audits shard `spec` of `config` into `options.out_dir` and writes shard.json there. A shard that
-/// received no unit still writes an empty report, so that `merge` sees every shard.
-pub async fn audit_shard(
-    mut config: UnitsConfig,
-    options: &AuditOptions,
-    spec: ShardSpec,
-) -> Result<AuditOutcome, AuditError> {
-    let shard = select(&mut config, spec);
-    let out = &options.out_dir;
-    let outcome = if config.units.is_empty() {
-        let report = AuditReport::new(options.as_of.format("%Y-%m-%d").to_string(), Vec::new());
-        let mut written = report::write_reports(out, &report)?;
-        written.push(crate::xlsx::write(out, &report)?);
-        let summary = format!(
-            "分片 {}/{} 未分到任何单位（单位按网站主机分配），已写入空报告 {}，供 merge 合并。",
-            spec.index,
-            spec.count,
-            out.display()
-        );
-        AuditOutcome { report, written, summary }
-    } else {
-        let mut outcome = audit::run(&config, options).await?;
-        outcome.summary = format!(
-            "分片 {}/{}：本分片测评 {} 个单位。\n{}",
-            spec.index,
-            spec.count,
-            config.units.len(),
-            outcome.summary
-        );
-        outcome
-    };
+/// Writes the empty report of a shard that received no unit (so that `merge` sees every shard); returns
+/// the line to print.
+pub fn write_empty(out: &Path, as_of: chrono::NaiveDate, spec: ShardSpec) -> Result<String, AuditError> {
+    let report = AuditReport::new(as_of.format("%Y-%m-%d").to_string(), Vec::new());
+    audit::finish(report, out)?;
+    Ok(format!(
+        "分片 {}/{} 未分到任何单位（单位按网站主机分配），已写入空报告 {}，供 merge 合并。",
+        spec.index,
+        spec.count,
+        out.display()
+    ))
+}
+
+/// Writes shard.json into a shard's output folder.
+pub fn write_shard_file(out: &Path, file: &ShardFile) -> Result<(), AuditError> {
     let path = out.join(SHARD_FILE);
-    let text = serde_json::to_string_pretty(&shard).expect("shard file serialises") + "\n";
-    std::fs::write(&path, text).map_err(|source| AuditError::OutDir { path, source })?;
-    Ok(outcome)
+    let text = serde_json::to_string_pretty(file).expect("shard file serialises") + "\n";
+    std::fs::write(&path, text).map_err(|source| AuditError::OutDir { path, source })
 }
 
 /// Shards that cannot be merged.
@@ -453,7 +436,8 @@ mod tests {
         let n = 5;
         let mut seen = Vec::new();
         for k in 0..n {
-            let mut config = UnitsConfig { settings: Default::default(), units: units.clone() };
+            let mut config =
+                UnitsConfig { settings: Default::default(), ops: Default::default(), units: units.clone() };
             let file = select(&mut config, ShardSpec { index: k, count: n });
             assert_eq!(file.units.len(), config.units.len());
             seen.extend(file.units.into_iter().map(|u| u.position));

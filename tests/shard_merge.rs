@@ -193,6 +193,8 @@ fn plain_outputs_merge_but_not_across_dates_or_twice() {
         crawl: CrawlSummary::default(),
         score: Default::default(),
         items: vec![],
+        trend: vec![],
+        todo: vec![],
     };
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, as_of: &str, ids: &[&str]| {

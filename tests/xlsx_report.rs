@@ -146,6 +146,7 @@ fn crawled_text_stays_text_and_sheet_names_stay_legal() {
         }],
         section: "（一）测试".into(),
         explanation: String::new(),
+        manual: None,
     };
     let unit = |id: &str, name: &str, earned: f64| UnitReport {
         id: id.into(),
@@ -154,6 +155,8 @@ fn crawled_text_stays_text_and_sheet_names_stay_legal() {
         crawl: CrawlSummary::default(),
         score: ScoreSummary { online_earned: earned, online_max: 2.0, ..Default::default() },
         items: vec![item.clone()],
+        trend: vec![],
+        todo: vec![],
     };
     let long = "某某市某某区某某街道某某社区居民委员会政务公开示范点单位名称很长很长";
     let report = AuditReport::new(

@@ -73,6 +73,8 @@ struct View<'a> {
     generated_at: &'a str,
     notes: &'a [String],
     units: Vec<UnitView<'a>>,
+    /// Some unit has a final score (a manual file was merged).
+    has_final: bool,
 }
 
 #[derive(Serialize)]
@@ -95,6 +97,8 @@ struct UnitView<'a> {
     pages: u64,
     crawl_errors: u64,
     items: Vec<ItemView<'a>>,
+    /// Final score, to-do list and trend (extensions).
+    ops: super::ops_view::UnitOpsView<'a>,
 }
 
 #[derive(Serialize)]
@@ -111,6 +115,8 @@ struct ItemView<'a> {
     score: String,
     explanation: &'a str,
     findings: Vec<FindingView<'a>>,
+    /// The inspector's score, when a manual file was merged.
+    manual: Option<super::ops_view::ManualView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -142,6 +148,7 @@ impl<'a> View<'a> {
             generated_at: &report.generated_at,
             notes: &report.notes,
             units: report.units.iter().map(UnitView::new).collect(),
+            has_final: report.units.iter().any(|u| u.score.final_score.is_some()),
         }
     }
 }
@@ -178,6 +185,7 @@ impl<'a> UnitView<'a> {
             pages: unit.crawl.pages,
             crawl_errors: unit.crawl.errors,
             items,
+            ops: super::ops_view::unit_ops_view(unit),
         }
     }
 }
@@ -196,6 +204,7 @@ impl<'a> ItemView<'a> {
             score: item.score.map(fmt_points).unwrap_or_else(|| "—".to_string()),
             explanation: &item.explanation,
             findings: item.findings.iter().map(FindingView::new).collect(),
+            manual: super::ops_view::manual_view(item.manual.as_ref()),
         }
     }
 }
@@ -227,7 +236,7 @@ impl<'a> EvidenceView<'a> {
 }
 
 /// "共性 1", "街镇 3", "部门 5": the document's own numbering within each part.
-fn item_number(id: &str) -> String {
+pub(super) fn item_number(id: &str) -> String {
     let (part, n) = id.split_once('-').unwrap_or((id, ""));
     let part = match part {
         "common" => "共性",

@@ -15,6 +15,7 @@ use crate::score::{ItemScore, ScoreSummary, UnitScore};
 
 mod html;
 mod json;
+mod ops_view;
 
 pub use html::HtmlRenderer;
 pub use json::JsonRenderer;
@@ -61,6 +62,12 @@ pub struct UnitReport {
     pub score: ScoreSummary,
     /// Every rubric item, in rubric order.
     pub items: Vec<ItemScore>,
+    /// The unit's scores in recent runs, oldest first, this run last (extension; see [`crate::history`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<crate::history::TrendPoint>,
+    /// What to fix, most points at stake first (extension; see [`crate::todo`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub todo: Vec<crate::todo::TodoEntry>,
 }
 
 impl UnitReport {
@@ -73,6 +80,8 @@ impl UnitReport {
             crawl,
             score: scored.score,
             items: scored.items,
+            trend: Vec::new(),
+            todo: Vec::new(),
         }
     }
 
