@@ -199,6 +199,7 @@ fn summary_sheet(
         ("网上测评暂定得分", 12.0),
         ("已自动评判指标满分", 12.0),
         ("得分率", 9.0),
+        ("最终得分（含人工及实地评分）", 14.0),
         ("需人工评判（分）", 11.0),
         ("无法判定（分）", 11.0),
         ("实地测评（分）", 11.0),
@@ -234,20 +235,29 @@ fn summary_sheet(
         } else {
             sheet.write_string_with_format(r, 5, "—", &s.center)?;
         }
-        sheet.write_number_with_format(r, 6, sc.manual_max, &s.number)?;
-        sheet.write_number_with_format(r, 7, sc.error_max, &s.number)?;
-        sheet.write_number_with_format(r, 8, sc.onsite_max, &s.number)?;
-        sheet.write_number_with_format(r, 9, u.count(Status::Fail) as f64, &s.number)?;
-        sheet.write_number_with_format(r, 10, u.count(Status::Partial) as f64, &s.number)?;
+        match (sc.final_score, sc.final_max) {
+            (Some(total), Some(max)) => sheet.write_string_with_format(
+                r,
+                6,
+                format!("{} / {}", fmt_points(total), fmt_points(max)),
+                &s.center,
+            )?,
+            _ => sheet.write_string_with_format(r, 6, "待测评组评定", &s.center)?,
+        };
+        sheet.write_number_with_format(r, 7, sc.manual_max, &s.number)?;
+        sheet.write_number_with_format(r, 8, sc.error_max, &s.number)?;
+        sheet.write_number_with_format(r, 9, sc.onsite_max, &s.number)?;
+        sheet.write_number_with_format(r, 10, u.count(Status::Fail) as f64, &s.number)?;
+        sheet.write_number_with_format(r, 11, u.count(Status::Partial) as f64, &s.number)?;
     }
     if report.units.is_empty() {
         sheet.merge_range(3, 0, 3, last, "未测评任何单位。", &s.text)?;
     }
     let sign_row = report.units.len().max(1) as u32 + 5;
     sheet.write_string_with_format(sign_row, 1, "测评人员（签字）：", &s.sign)?;
-    sheet.write_string_with_format(sign_row, 5, "复核人员（签字）：", &s.sign)?;
+    sheet.write_string_with_format(sign_row, 6, "复核人员（签字）：", &s.sign)?;
     sheet.write_string_with_format(sign_row + 2, 1, "政务公开办（盖章）：", &s.sign)?;
-    sheet.write_string_with_format(sign_row + 2, 5, "日期：　　　年　　月　　日", &s.sign)?;
+    sheet.write_string_with_format(sign_row + 2, 6, "日期：　　　年　　月　　日", &s.sign)?;
     print_setup(sheet, 2, "网上测评得分汇总", &report.as_of)
 }
 
@@ -321,14 +331,27 @@ fn unit_sheet(
     sheet.write_string_with_format(row, 1, "合计", &s.total)?;
     sheet.write_number_with_format(row, 2, (weight_total * 100.0).round() / 100.0, &s.total_number)?;
     sheet.write_string_with_format(row, 3, "", &s.total)?;
-    sheet.write_number_with_format(row, 4, sc.online_earned, &s.total_number)?;
-    let note = format!(
-        "得分栏合计为网上测评暂定得分（已自动评判指标满分 {} 分）；需人工评判 {} 分、无法判定 {} 分、实地测评 {} 分未计入。",
-        fmt_points(sc.online_max),
-        fmt_points(sc.manual_max),
-        fmt_points(sc.error_max),
-        fmt_points(sc.onsite_max)
-    );
+    let note = match (sc.final_score, sc.final_max) {
+        (Some(total), Some(max)) => {
+            sheet.write_number_with_format(row, 4, total, &s.total_number)?;
+            format!(
+                "得分栏合计为最终得分（含测评人员评定的人工及实地评分），满分 {} 分；其中网上测评自动评判得分 {} 分。尚未评分的指标 {} 分。",
+                fmt_points(max),
+                fmt_points(sc.online_earned),
+                fmt_points(sc.unscored_max.unwrap_or(0.0))
+            )
+        }
+        _ => {
+            sheet.write_number_with_format(row, 4, sc.online_earned, &s.total_number)?;
+            format!(
+                "得分栏合计为网上测评暂定得分（已自动评判指标满分 {} 分）；需人工评判 {} 分、无法判定 {} 分、实地测评 {} 分未计入。",
+                fmt_points(sc.online_max),
+                fmt_points(sc.manual_max),
+                fmt_points(sc.error_max),
+                fmt_points(sc.onsite_max)
+            )
+        }
+    };
     sheet.merge_range(row, 5, row, 6, &note, &s.total)?;
     sheet.set_row_height(row, row_height(text_lines(&note, UNIT_WIDTHS[5] + UNIT_WIDTHS[6])))?;
     let sign = row + 2;
@@ -347,7 +370,8 @@ fn item_row(sheet: &mut Worksheet, row: u32, item: &ItemScore, s: &Styles) -> Re
     let methods =
         item.methods.iter().map(|m| m.label_zh().trim_end_matches("测评")).collect::<Vec<_>>().join("、");
     sheet.write_string_with_format(row, 3, methods, &s.center)?;
-    match item.score {
+    // An inspector's score, when given, is the item's score (crate::manual).
+    match item.manual.as_ref().map(|m| m.score).or(item.score) {
         Some(points) => sheet.write_number_with_format(row, 4, points, &s.number)?,
         None => sheet.write_string_with_format(row, 4, score_placeholder(item), &s.center)?,
     };
@@ -388,6 +412,19 @@ fn score_placeholder(item: &ItemScore) -> &'static str {
 
 /// 扣分理由: why points were lost (or why the tool left the item to a person).
 fn reason(item: &ItemScore) -> String {
+    let automatic = automatic_reason(item);
+    match &item.manual {
+        Some(m) => {
+            let who = if m.inspector.is_empty() { String::new() } else { format!("（{}）", m.inspector) };
+            let note = if m.note.is_empty() { String::new() } else { format!("：{}", m.note) };
+            let manual = format!("人工评分{who} {} 分{note}", fmt_points(m.score));
+            if automatic.is_empty() { manual } else { format!("{manual}\n工具意见：{automatic}") }
+        }
+        None => automatic,
+    }
+}
+
+fn automatic_reason(item: &ItemScore) -> String {
     match item.status {
         Status::Pass | Status::NotApplicable => String::new(),
         Status::Partial | Status::Fail => {

@@ -184,3 +184,45 @@ fn crawled_text_stays_text_and_sheet_names_stay_legal() {
     assert_eq!(ranks[0].0, "1");
     assert_eq!((ranks[1].0.as_str(), ranks[2].0.as_str(), ranks[3].0.as_str()), ("2", "2", "4"));
 }
+
+/// After `zwgk-audit score` merges inspectors' scores, report.xlsx shows them: the item's 得分 is the
+/// inspector's, the reason names the inspector, the totals row and 汇总 give the final score.
+#[tokio::test(flavor = "multi_thread")]
+async fn inspectors_scores_reach_the_sheet() {
+    let demo = common::audit_demo().await;
+    let out = demo.out.path();
+    let manual = out.join("manual.csv");
+    std::fs::write(
+        &manual,
+        "unit,item,score,note,inspector\nbaogong,common-03,1.5,现场查阅会议记录,测评一组\n",
+    )
+    .unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_zwgk-audit"))
+        .args(["score", "--report"])
+        .arg(out.join("report.json"))
+        .arg("--manual")
+        .arg(&manual)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let unit = common::unit(&report, "baogong");
+    let final_score = unit["score"]["final"].as_f64().expect("final score");
+
+    let mut book: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("包公街道").unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(text).collect()).collect();
+    let title = common::item(unit, "common-03")["title"].as_str().unwrap().to_string();
+    let row = rows.iter().find(|r| r[1] == title).expect("common-03 row");
+    assert_eq!(row[4], "1.5");
+    assert!(row[5].contains("测评一组") && row[5].contains("现场查阅会议记录"), "{}", row[5]);
+    let total = rows.iter().find(|r| r[1] == "合计").unwrap();
+    assert_eq!(total[4], zwgk_audit::rubric::fmt_points(final_score));
+    assert!(total[5].contains("最终得分"));
+    let summary = book.worksheet_range("汇总").unwrap();
+    let cells: Vec<String> = summary.rows().flat_map(|r| r.iter().map(text).collect::<Vec<_>>()).collect();
+    assert!(
+        cells.iter().any(|c| c.starts_with(&format!("{} / ", zwgk_audit::rubric::fmt_points(final_score)))),
+        "{cells:?}"
+    );
+}
