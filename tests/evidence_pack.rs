@@ -290,3 +290,25 @@ async fn pack_adds_no_personal_data_beyond_the_cited_pages() {
     }
     assert!(String::from_utf8(entry(&dest, "report.html")).unwrap().contains("340111********3411"));
 }
+
+/// A store whose bytes no longer hash to what report.json says is refused: a pack is never made from
+/// altered evidence.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_altered_after_the_audit_is_refused() {
+    let demo = common::audit_demo().await;
+    let out = demo.out.path();
+    let unit = common::unit(&demo.report, "baogong");
+    let url = cited(unit).into_iter().next().unwrap().0;
+    let conn = rusqlite::Connection::open(out.join("evidence.sqlite")).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE responses SET body = CAST(body || X'20' AS BLOB) WHERE unit_id = 'baogong' AND url = ?1",
+            [&url],
+        )
+        .unwrap();
+    assert!(changed >= 1);
+    drop(conn);
+    let err = pack::pack_unit(out, "baogong", &out.join("p.zip")).unwrap_err().to_string();
+    assert!(err.contains(&url) && err.contains("SHA-256"), "{err}");
+    assert!(!out.join("p.zip").exists());
+}
