@@ -64,6 +64,9 @@ pub enum AuditError {
     /// Reports could not be written.
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    /// The 评分表 spreadsheet could not be written.
+    #[error(transparent)]
+    Xlsx(#[from] crate::xlsx::XlsxError),
     /// No unit's entry page could be fetched: nothing to judge.
     #[error("no unit's entry page could be fetched; nothing was audited")]
     NothingReachable,
@@ -133,8 +136,10 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
 
 /// Writes the reports of an assembled audit into `out` and prepares the one-screen summary.
 pub fn finish(report: AuditReport, out: &Path) -> Result<AuditOutcome, AuditError> {
-    let written = report::write_reports(out, &report)?;
-    let summary = report::summary_text(&report, out);
+    let mut written = report::write_reports(out, &report)?;
+    written.push(crate::xlsx::write(out, &report)?);
+    let mut summary = report::summary_text(&report, out);
+    summary.push_str(&format!("评分表已写入 {}。\n", out.join(crate::xlsx::FILE_NAME).display()));
     Ok(AuditOutcome { report, written, summary })
 }
 

@@ -39,6 +39,10 @@ pub enum Command {
         /// Allow connections to loopback, private and link-local addresses.
         #[arg(long)]
         allow_private: bool,
+        /// Audit only shard K of N (K from 0): units are assigned by host, so every unit of a host
+        /// lands in the same shard; combine the shards' outputs with `merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         /// The history database (default: `settings.history`, else history.sqlite in --out).
         #[arg(long)]
         history: Option<PathBuf>,
@@ -106,5 +110,31 @@ pub enum Command {
         /// The directory of check declarations and rubric.yaml.
         #[arg(long)]
         checks: Option<PathBuf>,
+    },
+    /// Write one evidence pack (zip: HTML report, cited responses as WARC 1.1, manifest.json) per unit.
+    Pack {
+        /// The unit to pack (repeatable); default: every unit of the report.
+        #[arg(long)]
+        unit: Vec<String>,
+        /// The audit's output folder (report.json and evidence.sqlite).
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Where to write the packs; default: the audit's output folder.
+        #[arg(long)]
+        dest: Option<PathBuf>,
+    },
+    /// Recompute every hash of an evidence pack; exit 1 and name the file on any mismatch.
+    Verify {
+        /// The pack (zip).
+        pack: PathBuf,
+    },
+    /// Combine the outputs of `audit --shard` runs into one report.
+    Merge {
+        /// The shards' output folders.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Where to write the combined report.
+        #[arg(long)]
+        out: PathBuf,
     },
 }

@@ -14,6 +14,8 @@
 //! - [`ops`] wraps an audit in operations: [`history`] (every run in SQLite) and [`diff`] (what got
 //!   worse), [`manual`] (inspectors' scores → the final score), [`todo`] (the self-check to-do list) and
 //!   [`notify`] (the nightly digest to 企业微信 / 钉钉 robots).
+//! - [`xlsx`]: the 评分表 spreadsheet; [`pack`]: per-unit evidence packs (WARC 1.1) and their verification;
+//!   [`shard`]: splitting a run across machines by host, and merging the shards' outputs.
 #![warn(missing_docs)]
 
 pub mod attachments;
@@ -32,10 +34,13 @@ pub mod inspect;
 pub mod manual;
 pub mod notify;
 pub mod ops;
+pub mod pack;
 pub mod report;
 pub mod rubric;
 pub mod score;
+pub mod shard;
 pub mod site;
 pub mod store;
 pub mod todo;
+pub mod xlsx;
 pub mod yaml;

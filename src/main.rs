@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Exit {
     match command {
         Command::Inspect { file_or_url, base_url } => inspect(&file_or_url, base_url.as_deref()).await,
-        Command::Audit { units, checks, out, as_of, allow_private, history, manual, nightly } => {
+        Command::Audit { units, checks, out, as_of, allow_private, shard, history, manual, nightly } => {
             let config = match UnitsConfig::load(&units) {
                 Ok(c) => c,
                 Err(e) => return invalid(&e),
@@ -60,7 +60,12 @@ async fn run(command: Command) -> Exit {
                 Err(e) => return invalid(&e),
             };
             let options = AuditOptions { checks_dir: checks_dir(checks), out_dir: out, as_of, allow_private };
-            run_audit(&config, &options, &OpsOptions { history, manual, nightly }).await
+            let ops_options = OpsOptions { history, manual, nightly };
+            match shard.as_deref().map(zwgk_audit::shard::ShardSpec::parse).transpose() {
+                Ok(Some(spec)) => audit_shard(config, &options, &ops_options, spec).await,
+                Ok(None) => run_audit(&config, &options, &ops_options).await,
+                Err(e) => invalid(&e),
+            }
         }
         Command::Demo { out } => demo(out).await,
         Command::History { history, out, units } => history_list(history, &out, units.as_deref()),
@@ -79,6 +84,9 @@ async fn run(command: Command) -> Exit {
             }
         },
         Command::CheckConfig { units, checks } => check_config(units.as_deref(), &checks_dir(checks)),
+        Command::Pack { unit, out, dest } => pack(&out, &unit, dest.as_deref()),
+        Command::Verify { pack } => verify(&pack),
+        Command::Merge { shards, out } => merge(&shards, &out),
     }
 }
 
@@ -117,6 +125,39 @@ async fn run_audit(config: &UnitsConfig, options: &AuditOptions, ops_options: &O
             Exit::Failed
         }
     }
+}
+
+/// `audit --shard K/N`: the units of shard K go through the usual audit; shard.json is written beside the
+/// report so that `merge` can check the set of shards. A shard that received no unit writes an empty report.
+async fn audit_shard(
+    mut config: UnitsConfig,
+    options: &AuditOptions,
+    ops_options: &OpsOptions,
+    spec: zwgk_audit::shard::ShardSpec,
+) -> Exit {
+    let file = zwgk_audit::shard::select(&mut config, spec);
+    let exit = if config.units.is_empty() {
+        match zwgk_audit::shard::write_empty(&options.out_dir, options.as_of, spec) {
+            Ok(summary) => {
+                println!("{summary}");
+                Exit::Ok
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Failed;
+            }
+        }
+    } else {
+        println!("分片 {}/{}：本分片测评 {} 个单位。", spec.index, spec.count, config.units.len());
+        run_audit(&config, options, ops_options).await
+    };
+    if matches!(exit, Exit::Ok | Exit::Regressed)
+        && let Err(e) = zwgk_audit::shard::write_shard_file(&options.out_dir, &file)
+    {
+        eprintln!("error: {e}");
+        return Exit::Failed;
+    }
+    exit
 }
 
 async fn demo(out: PathBuf) -> Exit {
@@ -246,6 +287,81 @@ async fn inspect(file_or_url: &str, base_url: Option<&str>) -> Exit {
             println!("{}", serde_json::to_string_pretty(&f).expect("facts serialise"));
             Exit::Ok
         }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+fn pack(out: &Path, units: &[String], dest: Option<&Path>) -> Exit {
+    let ids: Vec<String> = if units.is_empty() {
+        match zwgk_audit::pack::read_report(out) {
+            Ok(r) => r.units.into_iter().map(|u| u.id).collect(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Failed;
+            }
+        }
+    } else {
+        units.to_vec()
+    };
+    let dest = dest.unwrap_or(out);
+    for id in ids {
+        let path = dest.join(zwgk_audit::pack::pack_file_name(&id));
+        match zwgk_audit::pack::pack_unit(out, &id, &path) {
+            Ok(s) => {
+                println!("已生成证据包 {}：收录被引用网页 {} 个", s.path.display(), s.responses);
+                if s.missing > 0 {
+                    eprintln!(
+                        "warning: {id}：有 {} 个被引用网页在证据库中找不到，已列入 manifest.json 的 missing",
+                        s.missing
+                    );
+                }
+            }
+            Err(e @ zwgk_audit::pack::PackError::UnknownUnit { .. }) => return invalid(&e),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Failed;
+            }
+        }
+    }
+    Exit::Ok
+}
+
+fn verify(pack: &Path) -> Exit {
+    let v = zwgk_audit::pack::verify(pack);
+    if v.ok() {
+        println!(
+            "校验通过：{}（{} 条 WARC 记录，{} 条证据，共核对校验值 {} 处，均一致）",
+            pack.display(),
+            v.records,
+            v.evidence,
+            v.checked
+        );
+        Exit::Ok
+    } else {
+        eprintln!("校验未通过：{}，发现 {} 处不一致：", pack.display(), v.problems.len());
+        for p in &v.problems {
+            eprintln!("  {p}");
+        }
+        Exit::Failed
+    }
+}
+
+fn merge(shards: &[PathBuf], out: &Path) -> Exit {
+    match zwgk_audit::shard::merge(shards, out) {
+        Ok(m) => {
+            println!(
+                "已合并 {} 个输出目录，共 {} 个单位、{} 条抓取记录，写入 {}",
+                shards.len(),
+                m.report.units.len(),
+                m.responses,
+                out.display()
+            );
+            Exit::Ok
+        }
+        Err(zwgk_audit::shard::MergeError::Mismatch(msg)) => invalid(&msg),
         Err(e) => {
             eprintln!("error: {e}");
             Exit::Failed

@@ -234,7 +234,8 @@ pub fn rescore(
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
     };
-    let written = report::write_reports(&out_dir, &report)?;
+    let mut written = report::write_reports(&out_dir, &report)?;
+    written.push(crate::xlsx::write(&out_dir, &report).map_err(AuditError::from)?);
     let mut summary = format!("已合并人工及实地评分：{}\n", manual_path.display());
     summary.push_str(&crate::manual::summary_text(&report));
     summary.push_str(&format!("报告已写入 {}。\n", out_dir.display()));

@@ -156,7 +156,8 @@ fn rescore_rewrites_an_existing_report() {
     let out = dir.path().join("final");
     let (merged, written, summary) =
         crate::ops::rescore(&dir.path().join("report.json"), &p, Some(&out)).unwrap();
-    assert_eq!(written.len(), 2);
+    assert_eq!(written.len(), 3, "report.json, report.html and report.xlsx");
+    assert!(out.join("report.xlsx").is_file());
     assert_eq!(merged.units[0].score.final_score, Some(4.0));
     let back: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
