@@ -123,6 +123,11 @@ pub struct PageFacts {
     pub media: Media,
     /// Absolute URLs of the other pages of this list (pagination, including JS-written paging).
     pub paging: Vec<String>,
+    /// The date a page says it was last updated (更新日期：…), for single-page columns.
+    pub updated_date: Option<NaiveDate>,
+    /// Absolute URLs of the page's `<iframe src>` and `<frame src>`: a column may show its list in one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frames: Vec<String>,
     /// Present when the page is a 政府信息公开工作年度报告.
     pub annual_report: Option<AnnualReport>,
     /// Visible text of the page body (scripts and styles removed), for keyword and privacy checks.
@@ -168,6 +173,8 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         attachments,
         media: media::media(&doc),
         paging: paging::paging(url, &base, &doc),
+        updated_date: dates::updated_date(&lines),
+        frames: frames(&base, &doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
     }
@@ -235,6 +242,21 @@ fn links(base: &Url, doc: &Html) -> Vec<Link> {
         }
         if seen.insert(u.to_string()) {
             out.push(Link { text, url: u.to_string() });
+        }
+    }
+    out
+}
+
+/// The `<iframe src>` and `<frame src>` targets of a page, absolute, in page order, deduplicated.
+fn frames(base: &Url, doc: &Html) -> Vec<String> {
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("iframe[src], frame[src]").expect("static selector"));
+    let mut out: Vec<String> = Vec::new();
+    for el in doc.select(&SEL).take(50) {
+        if let Some(u) = el.value().attr("src").and_then(|s| resolve(base, s))
+            && !out.contains(&u.to_string())
+        {
+            out.push(u.to_string());
         }
     }
     out
