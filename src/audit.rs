@@ -111,7 +111,8 @@ pub async fn run(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditOu
         let results = checks.run(&Context { site: &site, as_of: options.as_of });
         let scored = score::score_unit(&rubric, unit.kind, &results);
         let crawl = crawl_summary(stat);
-        units.push(report::UnitReport::new(unit, crawl, scored));
+        let tree = report::ColumnNode::tree(&site, options.as_of);
+        units.push(report::UnitReport::new(unit, crawl, scored).with_columns(tree));
     }
     if !any_root_reached {
         return Err(AuditError::NothingReachable);

@@ -376,6 +376,11 @@ impl UnitSite {
         }
     }
 
+    /// The columns whose parent is the column at `url`, in discovery order.
+    pub fn children(&self, url: &str) -> Vec<&Column> {
+        self.columns.iter().filter(|c| c.parent.as_deref() == Some(url)).collect()
+    }
+
     /// The stored page for a URL (requested or final).
     pub fn page(&self, url: &str) -> Option<&SitePage> {
         let i = self.index.get(url).or_else(|| self.index.get(canonical_url(url)))?;

@@ -95,6 +95,21 @@ struct UnitView<'a> {
     pages: u64,
     crawl_errors: u64,
     items: Vec<ItemView<'a>>,
+    columns: Vec<ColumnView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ColumnView<'a> {
+    name: &'a str,
+    url: &'a str,
+    linkable: bool,
+    /// Indentation in em for the column's level.
+    indent: usize,
+    level: usize,
+    entries: usize,
+    newest: &'a str,
+    age: String,
+    fetched: bool,
 }
 
 #[derive(Serialize)]
@@ -178,6 +193,24 @@ impl<'a> UnitView<'a> {
             pages: unit.crawl.pages,
             crawl_errors: unit.crawl.errors,
             items,
+            columns: unit
+                .columns
+                .iter()
+                .map(|c| {
+                    let lower = c.url.trim_start().to_ascii_lowercase();
+                    ColumnView {
+                        name: &c.name,
+                        url: &c.url,
+                        linkable: lower.starts_with("http://") || lower.starts_with("https://"),
+                        indent: c.level.saturating_sub(1) * 2,
+                        level: c.level,
+                        entries: c.entries,
+                        newest: c.newest.as_deref().unwrap_or("—"),
+                        age: c.age_days.map(|a| format!("{a}天")).unwrap_or_else(|| "—".into()),
+                        fetched: c.fetched,
+                    }
+                })
+                .collect(),
         }
     }
 }
