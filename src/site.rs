@@ -287,6 +287,21 @@ impl UnitSite {
     /// else from the URL path, never making a cycle.
     fn correct_parents(&self, columns: &mut [Column], parents: &mut [Option<usize>]) {
         let names: Vec<String> = columns.iter().map(|c| normalize_name(&c.name)).collect();
+        // Menu nesting seen on the entry pages first, then on the column pages.
+        let by_url: HashMap<String, usize> =
+            columns.iter().enumerate().map(|(i, c)| (canonical_url(&c.url).to_string(), i)).collect();
+        let mut nested: HashMap<usize, usize> = HashMap::new();
+        let menu_pages =
+            self.root_pages().into_iter().chain(columns.iter().filter_map(|c| self.page(&c.url)));
+        for page in menu_pages {
+            for (child, parent) in page.facts.iter().flat_map(|f| &f.nav_parents) {
+                if let (Some(&c), Some(&p)) =
+                    (by_url.get(canonical_url(child)), by_url.get(canonical_url(parent)))
+                {
+                    nested.entry(c).or_insert(p);
+                }
+            }
+        }
         let is_ancestor = |parents: &[Option<usize>], anc: usize, of: usize| {
             let mut p = Some(of);
             let mut steps = 0;
@@ -325,7 +340,8 @@ impl UnitSite {
                     })
                     .max_by_key(|&j| canonical_url(&columns[j].url).len())
             };
-            if let Some(j) = from_crumb.filter(|&j| j != i).or_else(from_path)
+            let from_menu = nested.get(&i).copied();
+            if let Some(j) = from_crumb.filter(|&j| j != i).or(from_menu).or_else(from_path)
                 && !is_ancestor(parents, i, j)
             {
                 parents[i] = Some(j);

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use super::{
-    annual_report, annual_report_tables, column_fresh, column_present, interpretation_formats,
-    keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
+    annual_report, annual_report_tables, column_blank, column_fresh, column_present, column_types_fresh,
+    interpretation_formats, keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -39,6 +39,10 @@ pub enum CheckKind {
     MetadataComplete,
     /// The 年报's table 三 adds up and its text is not copied.
     AnnualReportTables,
+    /// No column of the column tree is blank; blank columns held against the veto level.
+    ColumnBlank,
+    /// Every column judged by the update limit of its type; stale columns held against the veto levels.
+    ColumnTypesFresh,
 }
 
 impl CheckKind {
@@ -55,11 +59,15 @@ impl CheckKind {
             CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
             CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
             CheckKind::AnnualReportTables => "年报数据：年报表格数据逻辑一致、与上年衔接，内容不雷同",
+            CheckKind::ColumnBlank => "空白栏目：栏目目录中各栏目均有内容，空白栏目不达单项否决线（5个）",
+            CheckKind::ColumnTypesFresh => {
+                "栏目更新时限：动态要闻2周、通知公告和政策文件6个月、基础信息1年内更新，不达单项否决线"
+            }
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 10] = [
+    pub const ALL: [CheckKind; 12] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -70,6 +78,8 @@ impl CheckKind {
         CheckKind::LinksAlive,
         CheckKind::MetadataComplete,
         CheckKind::AnnualReportTables,
+        CheckKind::ColumnBlank,
+        CheckKind::ColumnTypesFresh,
     ];
 }
 
@@ -87,6 +97,8 @@ impl CheckKind {
             CheckKind::LinksAlive => "links-alive",
             CheckKind::MetadataComplete => "metadata-complete",
             CheckKind::AnnualReportTables => "annual-report-tables",
+            CheckKind::ColumnBlank => "column-blank",
+            CheckKind::ColumnTypesFresh => "column-types-fresh",
         }
     }
 }
@@ -114,6 +126,10 @@ pub enum KindParams {
     MetadataComplete(metadata_complete::Params),
     /// `annual-report-tables`.
     AnnualReportTables(annual_report_tables::Params),
+    /// `column-blank`.
+    ColumnBlank(column_blank::Params),
+    /// `column-types-fresh`.
+    ColumnTypesFresh(column_types_fresh::Params),
 }
 
 impl KindParams {
@@ -127,6 +143,8 @@ impl KindParams {
             KindParams::PublishLag(p) => p.validate(),
             KindParams::InterpretationFormats(p) => p.validate(),
             KindParams::MetadataComplete(p) => p.validate(),
+            KindParams::ColumnBlank(p) => p.validate(),
+            KindParams::ColumnTypesFresh(p) => p.validate(),
             KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::AnnualReportTables(_) => Ok(()),
         }
     }
@@ -175,6 +193,8 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::LinksAlive => KindParams::LinksAlive(Deserialize::deserialize(d)?),
             CheckKind::MetadataComplete => KindParams::MetadataComplete(Deserialize::deserialize(d)?),
             CheckKind::AnnualReportTables => KindParams::AnnualReportTables(Deserialize::deserialize(d)?),
+            CheckKind::ColumnBlank => KindParams::ColumnBlank(Deserialize::deserialize(d)?),
+            CheckKind::ColumnTypesFresh => KindParams::ColumnTypesFresh(Deserialize::deserialize(d)?),
         })
     }
 }

@@ -125,6 +125,9 @@ pub struct PageFacts {
     pub paging: Vec<String>,
     /// The date a page says it was last updated (更新日期：…), for single-page columns.
     pub updated_date: Option<NaiveDate>,
+    /// Menu nesting: (child column URL, parent column URL) for menu links in a sub-list of another.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nav_parents: Vec<(String, String)>,
     /// Absolute URLs of the page's `<iframe src>` and `<frame src>`: a column may show its list in one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<String>,
@@ -161,13 +164,16 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let publish_date =
         dates::publish_date(&doc, &lines, meta.fields.publish_date, &entry_titles, title.as_deref());
     let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
+    let nav = nav::nav(&base, &doc, &entry_urls);
+    let nav_parents = nav::nav_parents(&base, &doc, &nav);
     PageFacts {
         url: url.to_string(),
         title: title.clone(),
         publish_date,
         fields: meta.fields,
         breadcrumb: text::breadcrumb(&doc),
-        nav: nav::nav(&base, &doc, &entry_urls),
+        nav,
+        nav_parents,
         links,
         list_entries,
         attachments,
