@@ -13,6 +13,7 @@ use serde_saphyr::Spanned;
 use super::{
     annual_report, annual_report_tables, column_blank, column_fresh, column_present, column_types_fresh,
     interpretation_formats, keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
+    search_function,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -43,6 +44,8 @@ pub enum CheckKind {
     ColumnBlank,
     /// Every column judged by the update limit of its type; stale columns held against the veto levels.
     ColumnTypesFresh,
+    /// The 专栏's search finds a document known to exist.
+    SearchFunction,
 }
 
 impl CheckKind {
@@ -63,11 +66,12 @@ impl CheckKind {
             CheckKind::ColumnTypesFresh => {
                 "栏目更新时限：动态要闻2周、通知公告和政策文件6个月、基础信息1年内更新，不达单项否决线"
             }
+            CheckKind::SearchFunction => "检索功能：专栏设有检索功能，以已公开文件标题检索能够查到该文件",
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 12] = [
+    pub const ALL: [CheckKind; 13] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -80,6 +84,7 @@ impl CheckKind {
         CheckKind::AnnualReportTables,
         CheckKind::ColumnBlank,
         CheckKind::ColumnTypesFresh,
+        CheckKind::SearchFunction,
     ];
 }
 
@@ -99,6 +104,7 @@ impl CheckKind {
             CheckKind::AnnualReportTables => "annual-report-tables",
             CheckKind::ColumnBlank => "column-blank",
             CheckKind::ColumnTypesFresh => "column-types-fresh",
+            CheckKind::SearchFunction => "search-function",
         }
     }
 }
@@ -130,6 +136,8 @@ pub enum KindParams {
     ColumnBlank(column_blank::Params),
     /// `column-types-fresh`.
     ColumnTypesFresh(column_types_fresh::Params),
+    /// `search-function`.
+    SearchFunction(search_function::Params),
 }
 
 impl KindParams {
@@ -145,7 +153,10 @@ impl KindParams {
             KindParams::MetadataComplete(p) => p.validate(),
             KindParams::ColumnBlank(p) => p.validate(),
             KindParams::ColumnTypesFresh(p) => p.validate(),
-            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::AnnualReportTables(_) => Ok(()),
+            KindParams::PiiLeak(_)
+            | KindParams::LinksAlive(_)
+            | KindParams::AnnualReportTables(_)
+            | KindParams::SearchFunction(_) => Ok(()),
         }
     }
 }
@@ -195,6 +206,7 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::AnnualReportTables => KindParams::AnnualReportTables(Deserialize::deserialize(d)?),
             CheckKind::ColumnBlank => KindParams::ColumnBlank(Deserialize::deserialize(d)?),
             CheckKind::ColumnTypesFresh => KindParams::ColumnTypesFresh(Deserialize::deserialize(d)?),
+            CheckKind::SearchFunction => KindParams::SearchFunction(Deserialize::deserialize(d)?),
         })
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! The kinds, one file each: [`column_present`], [`column_fresh`], [`keyword_documents`],
 //! [`annual_report`], [`annual_report_tables`], [`publish_lag`], [`metadata_complete`],
-//! [`interpretation_formats`], [`pii_leak`], [`links_alive`], [`column_blank`], [`column_types_fresh`]. `decl.rs` reads the declarations.
+//! [`interpretation_formats`], [`pii_leak`], [`links_alive`], [`column_blank`], [`column_types_fresh`],
+//! [`search_function`]. `decl.rs` reads the declarations.
 //!
 //! The engine guarantees four rules whatever a kind does: no message or excerpt repeats a resident ID
 //! or mobile number in full (they are masked); a `pass`, `partial` or `fail`
@@ -35,6 +36,7 @@ pub mod links_alive;
 pub mod metadata_complete;
 pub mod pii_leak;
 pub mod publish_lag;
+pub mod search_function;
 #[cfg(test)]
 pub(crate) mod testkit;
 
@@ -238,6 +240,7 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
             KindParams::AnnualReportTables(p) => annual_report_tables::run(&c.id, p, ctx),
             KindParams::ColumnBlank(p) => column_blank::run(&c.id, p, ctx),
             KindParams::ColumnTypesFresh(p) => column_types_fresh::run(&c.id, p, ctx),
+            KindParams::SearchFunction(p) => search_function::run(&c.id, p, ctx),
         },
     };
     let verdict = if judges_absence(c.kind) { temper_absence(verdict, ctx.site) } else { verdict };

@@ -69,6 +69,17 @@ pub struct Fields {
     pub keywords: Option<String>,
 }
 
+/// A site-search form: where it sends the query and under which field name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchForm {
+    /// The form's absolute action URL.
+    pub action: String,
+    /// The name of the text field that takes the query.
+    pub field: String,
+    /// Hidden fields sent with the query (site id, channel …), in page order.
+    pub hidden: Vec<(String, String)>,
+}
+
 /// Counts of media on a page: what 政策解读 in varied forms needs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Media {
@@ -128,6 +139,9 @@ pub struct PageFacts {
     /// Menu nesting: (child column URL, parent column URL) for menu links in a sub-list of another.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nav_parents: Vec<(String, String)>,
+    /// Site-search forms (GET forms with a text field), for the search-function probe.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub search_forms: Vec<SearchForm>,
     /// Absolute URLs of the page's `<iframe src>` and `<frame src>`: a column may show its list in one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<String>,
@@ -181,6 +195,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         paging: paging::paging(url, &base, &doc),
         updated_date: dates::updated_date(&lines),
         frames: frames(&base, &doc),
+        search_forms: search_forms(&base, &doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
     }
@@ -248,6 +263,58 @@ fn links(base: &Url, doc: &Html) -> Vec<Link> {
         }
         if seen.insert(u.to_string()) {
             out.push(Link { text, url: u.to_string() });
+        }
+    }
+    out
+}
+
+/// GET forms with one text field that look like a site search (by their action, field name, class,
+/// placeholder or button: search, 检索, 搜索, query, keyword …).
+fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
+    static FORM: LazyLock<Selector> = LazyLock::new(|| Selector::parse("form").expect("static selector"));
+    static INPUT: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("input, button").expect("static selector"));
+    const WORDS: &[&str] = &["search", "检索", "搜索", "query", "keyword", "sword", "searchword", "查询"];
+    let mut out = Vec::new();
+    for form in doc.select(&FORM).take(20) {
+        let v = form.value();
+        if v.attr("method").is_some_and(|m| !m.trim().eq_ignore_ascii_case("get")) {
+            continue;
+        }
+        let action = v.attr("action").unwrap_or("");
+        let Some(action_url) =
+            (if action.trim().is_empty() { Some(base.clone()) } else { resolve(base, action) })
+        else {
+            continue;
+        };
+        let mut field = None;
+        let mut hidden = Vec::new();
+        let mut hay = format!("{} {} {}", action, v.attr("class").unwrap_or(""), v.attr("id").unwrap_or(""));
+        for input in form.select(&INPUT) {
+            let iv = input.value();
+            let ty = iv.attr("type").unwrap_or("text").to_ascii_lowercase();
+            let name = iv.attr("name").unwrap_or("");
+            hay.push_str(&format!(
+                " {name} {} {} {}",
+                iv.attr("placeholder").unwrap_or(""),
+                iv.attr("value").unwrap_or(""),
+                input.text().collect::<String>()
+            ));
+            match ty.as_str() {
+                "hidden" if !name.is_empty() => {
+                    hidden.push((name.to_string(), iv.attr("value").unwrap_or("").to_string()))
+                }
+                "text" | "search" if field.is_none() && !name.is_empty() && iv.name() == "input" => {
+                    field = Some(name.to_string())
+                }
+                _ => {}
+            }
+        }
+        let hay = hay.to_lowercase();
+        if let Some(field) = field
+            && WORDS.iter().any(|w| hay.contains(w))
+        {
+            out.push(SearchForm { action: action_url.to_string(), field, hidden });
         }
     }
     out
