@@ -164,6 +164,10 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         if !ALL.iter().any(|field| field.present(&f.fields)) {
             continue;
         }
+        // With nothing `required`, only the validity columns' documents are judged (有效性 alone).
+        if p.required.is_empty() && !needs_validity.contains(crate::site::canonical_url(&page.record.url)) {
+            continue;
+        }
         judged += 1;
         let mut missing: Vec<Field> = p.required.iter().copied().filter(|x| !x.present(&f.fields)).collect();
         if needs_validity.contains(crate::site::canonical_url(&page.record.url))
