@@ -51,6 +51,17 @@ fn default_min_content_chars() -> usize {
     20
 }
 
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            veto_blank: default_veto(),
+            min_content_chars: default_min_content_chars(),
+            blank_words: default_blank_words(),
+            explain_words: default_explain_words(),
+        }
+    }
+}
+
 impl Params {
     pub(crate) fn validate(&self) -> Result<(), String> {
         if self.veto_blank == 0 {

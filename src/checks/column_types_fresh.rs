@@ -103,13 +103,22 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
     let mut findings: Vec<Finding> = Vec::new();
     let (mut classified, mut fresh, mut stale_veto, mut long_stale) = (0usize, 0usize, 0usize, 0usize);
+    let blank_params = super::column_blank::Params::default();
     for col in &site.columns {
         // A directory column (sub-columns, no list of its own) is judged through its sub-columns.
         if !col.fetched || (col.entries.is_empty() && !site.children(&col.url).is_empty()) {
             continue;
         }
-        let class = p.class_of(col);
         let newest = col.newest();
+        // A blank or explained column without entries or date is column-blank's business: counting it
+        // here too would judge one fault twice.
+        if col.entries.is_empty()
+            && newest.is_none()
+            && super::column_blank::blankness(site, col, &blank_params) != super::column_blank::Blankness::Filled
+        {
+            continue;
+        }
+        let class = p.class_of(col);
         let age = newest.map(|d| (ctx.as_of - d).num_days());
         let ev = |excerpt: String| site.evidence(&col.url, &excerpt).into_iter().collect::<Vec<_>>();
         let undated = match (col.entries.is_empty(), newest) {
@@ -264,7 +273,7 @@ mod tests {
 
     #[test]
     fn thresholds_by_type() {
-        let mut org = facts_doc("", "机构概况", "地址……");
+        let mut org = facts_doc("", "机构概况", "单位地址：某路1号；办公时间：工作日上午9:00至下午5:00；联系电话：0551-1234567");
         org.updated_date = Some(d("2021-01-10"));
         let v = run_on(&site(vec![
             ("工作动态", listed(Some("2021-11-20"))),
@@ -279,7 +288,7 @@ mod tests {
         let v = run_on(&site(vec![
             ("工作动态", listed(Some("2021-10-01"))),
             ("通知公告", listed(Some("2021-06-01"))),
-            ("机构概况", facts_doc("", "机构概况", "地址……")),
+            ("机构概况", facts_doc("", "机构概况", "单位地址：某路1号；办公时间：工作日上午9:00至下午5:00；联系电话：0551-1234567")),
         ]));
         assert_eq!(v.credit, Some(1.0 / 3.0), "{v:#?}");
         let msgs: Vec<&str> = v.findings.iter().map(|f| f.message.as_str()).collect();
