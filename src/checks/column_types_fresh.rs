@@ -114,7 +114,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         // here too would judge one fault twice.
         if col.entries.is_empty()
             && newest.is_none()
-            && super::column_blank::blankness(site, col, &blank_params) != super::column_blank::Blankness::Filled
+            && super::column_blank::blankness(site, col, &blank_params)
+                != super::column_blank::Blankness::Filled
         {
             continue;
         }
@@ -273,7 +274,11 @@ mod tests {
 
     #[test]
     fn thresholds_by_type() {
-        let mut org = facts_doc("", "机构概况", "单位地址：某路1号；办公时间：工作日上午9:00至下午5:00；联系电话：0551-1234567");
+        let mut org = facts_doc(
+            "",
+            "机构概况",
+            "单位地址：某路1号；办公时间：工作日上午9:00至下午5:00；联系电话：0551-1234567",
+        );
         org.updated_date = Some(d("2021-01-10"));
         let v = run_on(&site(vec![
             ("工作动态", listed(Some("2021-11-20"))),
@@ -288,7 +293,14 @@ mod tests {
         let v = run_on(&site(vec![
             ("工作动态", listed(Some("2021-10-01"))),
             ("通知公告", listed(Some("2021-06-01"))),
-            ("机构概况", facts_doc("", "机构概况", "单位地址：某路1号；办公时间：工作日上午9:00至下午5:00；联系电话：0551-1234567")),
+            (
+                "机构概况",
+                facts_doc(
+                    "",
+                    "机构概况",
+                    "单位地址：某路1号；办公时间：工作日上午9:00至下午5:00；联系电话：0551-1234567",
+                ),
+            ),
         ]));
         assert_eq!(v.credit, Some(1.0 / 3.0), "{v:#?}");
         let msgs: Vec<&str> = v.findings.iter().map(|f| f.message.as_str()).collect();
