@@ -85,6 +85,16 @@ async fn issue3_on_three_cms_styles() {
         assert_eq!(c["level"], 2, "{child}");
         assert_eq!(c["parent"], fd["url"], "{child}");
     }
+    // Tabs on the 规范性文件 page: 现行有效 and 已废止 are its sub-columns.
+    for tab in ["现行有效", "已废止"] {
+        let c = column(trs, tab);
+        assert_eq!(
+            (c["level"].as_u64(), &c["parent"]),
+            (Some(3), &column(trs, "规范性文件")["url"]),
+            "{tab}"
+        );
+    }
+    assert_eq!(column(trs, "现行有效")["entries"], 2);
     // createPageHTML paging: the third 规范性文件 is only on index_1.html.
     let gf = column(trs, "规范性文件");
     assert_eq!((gf["entries"].as_u64(), gf["list_pages"].as_u64()), (Some(3), Some(2)), "{gf}");
@@ -100,14 +110,14 @@ async fn issue3_on_three_cms_styles() {
     assert!(gk["columns"].as_array().unwrap().iter().all(|c| c["level"] == 1));
     // The HTML report draws the tree with counts and dates.
     let html = std::fs::read_to_string(a.out.path().join("report.html")).unwrap();
-    assert!(html.contains("栏目目录（共 11 个栏目）"), "no column tree in report.html");
+    assert!(html.contains("栏目目录（共 13 个栏目）"), "no column tree in report.html");
     assert!(html.contains("2025-06-25") && html.contains("规范性文件"));
 
     // 2. The standard directory: missing, blank and explained columns; the blank veto.
     assert!(has(lon, "standard-columns-pages", "fail", &["未找到“法定主动公开内容”"]));
     assert!(has(trs, "blank-columns", "fail", &["“统计信息”为空白栏目", "暂无信息"]));
     assert!(!has(trs, "blank-columns", "fail", &["“规划计划”"]), "an explained column is not blank");
-    assert!(has(trs, "blank-columns", "partial", &["空白栏目1个", "单项否决线为5个"]));
+    assert!(has(trs, "blank-columns", "partial", &["共13个栏目", "空白栏目1个", "单项否决线为5个"]));
     assert!(has(gk, "blank-columns", "fail", &["空白栏目5个", "达到单项否决线"]));
     assert_eq!(messages(gk, "blank-columns").iter().filter(|(_, m)| m.contains("为空白栏目")).count(), 5);
     // 第二十一条 categories are asked of a street, not of a department.
@@ -151,8 +161,8 @@ async fn issue3_on_three_cms_styles() {
         &["“政策文件”栏目：检查2个文件页面，2个公开要素齐全（100%）"]
     ));
 
-    // 5. 20 working days, by the official calendar (2025: 清明 4-4 and 劳动节 5-1…5-5 are holidays, so
-    // 2025-04-01 → 2025-05-10 is 25 working days).
+    // 5. 20 working days, by the official calendar (data/cn-workdays.yaml, 2025: 清明 4-4…4-6 and 劳动节
+    // 5-1…5-5 off, Sunday 4-27 a make-up working day): 2025-04-01 → 2025-05-10 is 25 working days.
     assert!(has(gk, "publish-within-20-working-days", "fail", &["2025-04-01", "2025-05-10", "25个工作日"]));
 
     // 6. Channels.

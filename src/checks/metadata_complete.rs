@@ -148,12 +148,13 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let mut findings: Vec<Finding> = Vec::new();
     let (mut judged, mut complete, mut listed, mut unlisted) = (0usize, 0usize, 0usize, 0usize);
     let mut complete_evidence = Vec::new();
-    // Page (canonical URL) → the column listing it, the deepest column winning.
+    // Page (canonical URL) → the column listing it; the shallowest wins, so a column split into tabs
+    // (现行有效 / 已废止) is reported as the whole column.
     let mut column_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, c) in site.columns.iter().enumerate() {
         for e in &c.entries {
             let k = crate::site::canonical_url(&e.url);
-            if column_of.get(k).is_none_or(|&j| site.columns[j].level < c.level) {
+            if column_of.get(k).is_none_or(|&j| site.columns[j].level > c.level) {
                 column_of.insert(k, i);
             }
         }
