@@ -183,7 +183,11 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             .index_no
             .as_deref()
             .filter(|n| p.index_no_format && !n.trim().is_empty() && !index_no_well_formed(n));
-        let col = column_of.get(crate::site::canonical_url(&page.record.url)).copied();
+        let col = column_of.get(crate::site::canonical_url(&page.record.url)).copied().or_else(|| {
+            // A document no fetched list shows: the column its <meta name="ColumnName"> names.
+            let name = crate::site::normalize_name(f.meta_column.as_deref()?);
+            site.columns.iter().position(|c| crate::site::normalize_name(&c.name) == name)
+        });
         if let Some(c) = col {
             let e = per_column.entry(c).or_default();
             e.0 += 1;
@@ -373,6 +377,23 @@ mod tests {
         assert_eq!(col.message, "“规范性文件”栏目：检查3个文件页面，2个公开要素齐全（67%）");
         assert_eq!(col.status, Status::Partial);
         assert!(col.evidence[0].url.ends_with("/gfxwj/"));
+    }
+
+    #[test]
+    fn a_page_no_list_shows_counts_for_the_column_its_head_names() {
+        let idx = Some("11340111MB1234567X/202108-00001");
+        let (u, mut f) = doc(7, idx, None);
+        f.meta_column = Some("规范性文件".into());
+        let s = site(vec![(u, f)], false);
+        let mut p = params(false);
+        p.per_column = true;
+        let v = run("m", &p, &Context { site: &s, as_of: d("2021-11-25") });
+        assert!(
+            v.findings
+                .iter()
+                .any(|f| f.message == "“规范性文件”栏目：检查1个文件页面，1个公开要素齐全（100%）"),
+            "{v:#?}"
+        );
     }
 
     #[test]

@@ -139,6 +139,10 @@ pub struct PageFacts {
     /// Menu nesting: (child column URL, parent column URL) for menu links in a sub-list of another.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nav_parents: Vec<(String, String)>,
+    /// The column a document page names in its head (`<meta name="ColumnName">`, as TRS and gov.cn
+    /// pages carry): ties a document to its column when no fetched list shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta_column: Option<String>,
     /// Site-search forms (GET forms with a text field), for the search-function probe.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub search_forms: Vec<SearchForm>,
@@ -196,6 +200,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         updated_date: dates::updated_date(&lines),
         frames: frames(&base, &doc),
         search_forms: search_forms(&base, &doc),
+        meta_column: meta_column(&doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
     }
@@ -266,6 +271,20 @@ fn links(base: &Url, doc: &Html) -> Vec<Link> {
         }
     }
     out
+}
+
+/// `<meta name="ColumnName" content="…">` (any case), trimmed; `None` when absent or empty.
+fn meta_column(doc: &Html) -> Option<String> {
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("meta[name][content]").expect("static selector"));
+    doc.select(&SEL).find_map(|m| {
+        let v = m.value();
+        let name = v.attr("name")?.trim().to_ascii_lowercase();
+        if name != "columnname" {
+            return None;
+        }
+        Some(clean_text(v.attr("content")?)).filter(|c| !c.is_empty())
+    })
 }
 
 /// GET forms with one text field that look like a site search (by their action, field name, class,
