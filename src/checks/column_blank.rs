@@ -102,6 +102,16 @@ pub fn blankness(site: &UnitSite, col: &Column, p: &Params) -> Blankness {
     if let Some(w) = p.blank_words.iter().find(|w| facts.text.contains(w.as_str())) {
         return Blankness::SaysNothing(w.clone());
     }
+    // Content that is not text (an 机构图 image, the 指南 as a PDF, a frame) is content: never blank.
+    let m = facts.media;
+    if !facts.attachments.is_empty()
+        || m.images > 0
+        || m.videos > 0
+        || m.embeds > 0
+        || !facts.frames.is_empty()
+    {
+        return Blankness::Filled;
+    }
     if own.chars().filter(|c| !c.is_whitespace()).count() < p.min_content_chars {
         return Blankness::Empty;
     }
@@ -251,6 +261,15 @@ mod tests {
             ("explained is not blank", site(vec![("行政收费", explained())]), Status::Pass, 1.0, 0),
             ("one 暂无信息", site(vec![("规划计划", says()), ("工作动态", listed())]), Status::Partial, 0.8, 1),
             ("no content of its own", site(vec![("统计信息", empty())]), Status::Partial, 0.8, 1),
+            ("an image or attachment is content", site(vec![("机构设置", {
+                let mut f = empty();
+                f.media.images = 1;
+                f
+            }), ("公开指南", {
+                let mut f = empty();
+                f.attachments = vec![crate::extract::Link { text: "指南.pdf".into(), url: "http://gov.test/xxgk/zn.pdf".into() }];
+                f
+            })]), Status::Pass, 1.0, 0),
             ("five blank reach the veto", site(vec![
                 ("a1", says()), ("a2", says()), ("a3", empty()), ("a4", says()), ("a5", empty())]),
                 Status::Fail, 0.0, 5),
