@@ -110,6 +110,13 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
         config.units.iter().map(|u| CrawlTarget { unit_id: u.id.clone(), roots: u.roots.clone() }).collect();
     let crawl_options = CrawlOptions { allow_private: options.allow_private };
     let stats = crawl::crawl(targets, &config.settings, &crawl_options, store.clone()).await?;
+    // The search-function check needs one search submitted per unit: a second, one-page crawl of the
+    // search addresses (robots.txt and the address guard apply as to any page).
+    let probes = search_probes(config, &store)?;
+    if !probes.is_empty() {
+        let settings = crate::config::Settings { max_depth: 0, ..config.settings.clone() };
+        crawl::crawl(probes, &settings, &crawl_options, store.clone()).await?;
+    }
 
     let mut units = Vec::with_capacity(config.units.len());
     let mut any_root_reached = false;
@@ -122,7 +129,8 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
         let results = checks.run(&ctx);
         let scored = score::score_unit(&rubric, unit.kind, &results);
         let crawl = crawl_summary(stat);
-        let mut unit_report = report::UnitReport::new(unit, crawl, scored);
+        let tree = report::ColumnNode::tree(&site, options.as_of);
+        let mut unit_report = report::UnitReport::new(unit, crawl, scored).with_columns(tree);
         unit_report.annual_reports = crate::checks::annual_report_index::year_table(&checks, &ctx);
         units.push(unit_report);
     }
@@ -141,6 +149,36 @@ pub fn finish(report: AuditReport, out: &Path) -> Result<AuditOutcome, AuditErro
     let mut summary = report::summary_text(&report, out);
     summary.push_str(&format!("评分表已写入 {}。\n", out.join(crate::xlsx::FILE_NAME).display()));
     Ok(AuditOutcome { report, written, summary })
+}
+
+/// One search per unit whose entry page has a search form: the form submitted with a title the crawl saw
+/// (`search_function::plan`, which the check repeats over the same pages to find the answer).
+fn search_probes(config: &UnitsConfig, store: &Store) -> Result<Vec<CrawlTarget>, AuditError> {
+    use crate::extract::PageFacts;
+    use crate::site::canonical_url;
+    let mut out = Vec::new();
+    for unit in &config.units {
+        let records = store.records_without_bodies(&unit.id)?;
+        let facts_of = |url: &str| -> Option<PageFacts> {
+            let r = records.iter().find(|r| {
+                r.is_ok()
+                    && (r.url == url
+                        || r.final_url == url
+                        || canonical_url(&r.url) == canonical_url(url)
+                        || canonical_url(&r.final_url) == canonical_url(url))
+            })?;
+            let body = store.body(r.id).ok()??;
+            let text = crate::crawl::decode::decode(&body, r.content_type.as_deref()).text;
+            let base = url::Url::parse(&r.final_url).or_else(|_| url::Url::parse(&r.url)).ok()?;
+            Some(crate::extract::extract_page(&base, &text))
+        };
+        let roots: Vec<PageFacts> = unit.roots.iter().filter_map(|r| facts_of(r.as_str())).collect();
+        let refs: Vec<&PageFacts> = roots.iter().collect();
+        if let Some(p) = crate::checks::search_function::plan(&refs, &facts_of) {
+            out.push(CrawlTarget { unit_id: unit.id.clone(), roots: vec![p.url] });
+        }
+    }
+    Ok(out)
 }
 
 /// The crawl figures of report.json: the contract's `pages` and `errors`, and the rest as extras.

@@ -39,7 +39,16 @@ pub async fn serve_dir(root: PathBuf) -> std::io::Result<StaticServer> {
     let addr = listener.local_addr()?;
     let app = axum::Router::new().fallback(move |req: Request<Body>| {
         let root = root.clone();
-        async move { serve_file(&root, req.uri().path()).await }
+        async move {
+            // A page addressed by its query string (`/public/column/6789?catId=1&pageIndex=2`, as
+            // Lonsun-like CMSs do) is served from `6789@catId=1&pageIndex=2` when that file exists.
+            if let Some(q) = req.uri().query()
+                && let Some(resp) = serve_query_file(&root, req.uri().path(), q).await
+            {
+                return resp;
+            }
+            serve_file(&root, req.uri().path()).await
+        }
     });
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -62,6 +71,14 @@ async fn serve_file(root: &Path, url_path: &str) -> Response<Body> {
         }
         Err(_) => status(StatusCode::NOT_FOUND),
     }
+}
+
+async fn serve_query_file(root: &Path, url_path: &str, query: &str) -> Option<Response<Body>> {
+    let path = safe_join(root, &format!("{url_path}@{query}"))?;
+    let bytes = tokio::fs::read(&path).await.ok()?;
+    let mut resp = Response::new(Body::from(bytes));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    Some(resp)
 }
 
 fn status(code: StatusCode) -> Response<Body> {

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use chrono::NaiveDate;
 use url::Url;
 
 use crate::config::Unit;
@@ -27,7 +28,7 @@ pub struct SitePage {
     pub attachment_note: Option<crate::attachments::AttachmentNote>,
 }
 
-/// A column (栏目) of the unit's 专栏, as found in its navigation.
+/// A column (栏目) of the unit's 专栏: a node of the column tree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     /// The name shown in the navigation.
@@ -36,10 +37,28 @@ pub struct Column {
     pub url: String,
     /// Entries over all fetched pages of the column's list, newest first when dated.
     pub entries: Vec<ListEntry>,
-    /// The list pages read (the column URL and its paging pages that were fetched).
+    /// The list pages read (the column URL, its paging pages and its list frames that were fetched).
     pub list_pages: Vec<String>,
     /// Whether the column page itself was fetched successfully.
     pub fetched: bool,
+    /// The URL of the parent column; `None` for a first-level column.
+    pub parent: Option<String>,
+    /// 1 for a first-level column (linked from the 专栏's entry page), 2 for its sub-columns, …
+    pub level: usize,
+    /// The date the column's own page says it was updated (更新日期) or, failing that, its page date:
+    /// what a single-page column (机构概况, 公开指南) is judged by.
+    pub page_date: Option<NaiveDate>,
+}
+
+impl Column {
+    /// The newest dated entry's date, or for a column without entries its page date (更新日期).
+    pub fn newest(&self) -> Option<NaiveDate> {
+        match self.entries.iter().filter_map(|e| e.date).max() {
+            Some(d) => Some(d),
+            None if self.entries.is_empty() => self.page_date,
+            None => None,
+        }
+    }
 }
 
 /// Everything known about one unit's site after the crawl.
@@ -56,6 +75,11 @@ pub struct UnitSite {
     /// Canonical URLs of the columns' list pages; built once by `from_pages`.
     list_urls: HashSet<String>,
 }
+
+/// Most columns in one unit's tree (a bound against sites whose every page has its own menu).
+const MAX_COLUMNS: usize = 400;
+/// Deepest column level followed from menus.
+const MAX_LEVEL: usize = 4;
 
 /// A URL with a trailing directory index file removed: on TRS-like sites `…/gzdt/index.html` and
 /// `…/gzdt/` are the same page.
@@ -187,33 +211,142 @@ impl UnitSite {
         site
     }
 
+    /// Builds the column tree: first-level columns from the roots' navigation, sub-columns from the
+    /// menus, tabs and box headings of each column's page (breadth first), then columns named only in
+    /// other pages' navigation; parents are then corrected from each column page's breadcrumb and, for
+    /// columns still without one, from the URL path (…/fdzdgknr/gfxwj/ sits under …/fdzdgknr/).
     fn assemble_columns(&self) -> Vec<Column> {
-        let roots: Vec<&SitePage> = self.root_pages();
         let root_urls: HashSet<&str> = self.unit.roots.iter().map(|u| canonical_url(u.as_str())).collect();
-        let mut ordered: Vec<&SitePage> = roots.clone();
-        ordered.extend(
-            self.pages
-                .iter()
-                .filter(|p| self.is_in_scope(&p.record.url) && !roots.iter().any(|r| std::ptr::eq(*r, *p))),
-        );
-        let mut seen = HashSet::new();
-        let mut columns = Vec::new();
-        for page in ordered {
-            let Some(facts) = &page.facts else { continue };
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut columns: Vec<Column> = Vec::new();
+        let mut parents: Vec<Option<usize>> = Vec::new();
+        let mut queue: VecDeque<(String, Option<usize>)> =
+            self.unit.roots.iter().map(|r| (r.to_string(), None)).collect();
+        let mut add_from = |page_url: &str,
+                            parent: Option<usize>,
+                            columns: &mut Vec<Column>,
+                            parents: &mut Vec<Option<usize>>|
+         -> Vec<usize> {
+            let mut added = Vec::new();
+            let Some(facts) = self.page(page_url).and_then(|p| p.facts.as_ref()) else { return added };
             for link in &facts.nav {
+                if columns.len() >= MAX_COLUMNS {
+                    break;
+                }
                 if root_urls.contains(canonical_url(&link.url))
                     || !self.is_in_scope(&link.url)
                     || link.text.trim().is_empty()
+                    || !seen.insert(canonical_url(&link.url).to_string())
                 {
                     continue;
                 }
-                if !seen.insert(canonical_url(&link.url).to_string()) {
-                    continue;
-                }
-                columns.push(self.column_for(link.text.trim(), &link.url));
+                let mut col = self.column_for(link.text.trim(), &link.url);
+                col.level = parent.map_or(1, |p| columns[p].level + 1);
+                columns.push(col);
+                parents.push(parent);
+                added.push(columns.len() - 1);
+            }
+            added
+        };
+        while let Some((url, parent)) = queue.pop_front() {
+            if parent.is_some_and(|p| columns[p].level >= MAX_LEVEL) {
+                continue;
+            }
+            for i in add_from(&url, parent, &mut columns, &mut parents) {
+                queue.push_back((columns[i].url.clone(), Some(i)));
             }
         }
+        // Columns named only in other pages' menus (a document page's side menu).
+        let others: Vec<String> = self
+            .pages
+            .iter()
+            .filter(|p| p.facts.is_some() && self.is_in_scope(&p.record.url))
+            .map(|p| p.record.url.clone())
+            .collect();
+        for url in others {
+            add_from(&url, None, &mut columns, &mut parents);
+        }
+        self.correct_parents(&mut columns, &mut parents);
+        for i in 0..columns.len() {
+            let mut level = 1;
+            let mut p = parents[i];
+            while let Some(j) = p {
+                level += 1;
+                p = parents[j];
+                if level > columns.len() {
+                    break;
+                }
+            }
+            columns[i].level = level;
+            columns[i].parent = parents[i].map(|j| columns[j].url.clone());
+        }
         columns
+    }
+
+    /// Sets a column's parent from its page's breadcrumb (首页 > 信息公开 > 法定主动公开内容 > 规范性文件),
+    /// else from the URL path, never making a cycle.
+    fn correct_parents(&self, columns: &mut [Column], parents: &mut [Option<usize>]) {
+        let names: Vec<String> = columns.iter().map(|c| normalize_name(&c.name)).collect();
+        // Menu nesting seen on the entry pages first, then on the column pages.
+        let by_url: HashMap<String, usize> =
+            columns.iter().enumerate().map(|(i, c)| (canonical_url(&c.url).to_string(), i)).collect();
+        let mut nested: HashMap<usize, usize> = HashMap::new();
+        let menu_pages =
+            self.root_pages().into_iter().chain(columns.iter().filter_map(|c| self.page(&c.url)));
+        for page in menu_pages {
+            for (child, parent) in page.facts.iter().flat_map(|f| &f.nav_parents) {
+                if let (Some(&c), Some(&p)) =
+                    (by_url.get(canonical_url(child)), by_url.get(canonical_url(parent)))
+                {
+                    nested.entry(c).or_insert(p);
+                }
+            }
+        }
+        let is_ancestor = |parents: &[Option<usize>], anc: usize, of: usize| {
+            let mut p = Some(of);
+            let mut steps = 0;
+            while let Some(j) = p {
+                if j == anc {
+                    return true;
+                }
+                p = parents[j];
+                steps += 1;
+                if steps > parents.len() {
+                    return true;
+                }
+            }
+            false
+        };
+        for i in 0..columns.len() {
+            let crumb: Vec<String> = self
+                .page(&columns[i].url)
+                .and_then(|p| p.facts.as_ref())
+                .map(|f| f.breadcrumb.iter().map(|t| normalize_name(t)).collect())
+                .unwrap_or_default();
+            let from_crumb = match crumb.as_slice() {
+                [.., up, last] if *last == names[i] => names.iter().position(|n| n == up),
+                _ => None,
+            };
+            let from_path = || {
+                if parents[i].is_some() {
+                    return None;
+                }
+                let url = canonical_url(&columns[i].url);
+                (0..columns.len())
+                    .filter(|&j| j != i)
+                    .filter(|&j| {
+                        let dir = canonical_url(&columns[j].url);
+                        dir.ends_with('/') && url.len() > dir.len() && url.starts_with(dir)
+                    })
+                    .max_by_key(|&j| canonical_url(&columns[j].url).len())
+            };
+            let from_menu = nested.get(&i).copied();
+            if let Some(j) = from_crumb.filter(|&j| j != i).or(from_menu).or_else(from_path)
+                && !is_ancestor(parents, i, j)
+            {
+                parents[i] = Some(j);
+            }
+        }
     }
 
     /// Reads a column's list: its page and every fetched paging page, transitively.
@@ -229,6 +362,10 @@ impl UnitSite {
                 continue;
             }
             let Some(facts) = self.page(&u).and_then(|p| p.facts.as_ref()) else { continue };
+            // The column page's frames (a list shown in an iframe) are part of its list.
+            if list_pages.is_empty() {
+                queue.extend(facts.frames.iter().filter(|f| self.is_in_scope(f)).cloned());
+            }
             list_pages.push(u);
             for e in &facts.list_entries {
                 if entry_urls.insert(e.url.clone()) {
@@ -239,7 +376,25 @@ impl UnitSite {
         }
         // Newest first; undated entries last, in list order (sort is stable).
         entries.sort_by_key(|e| std::cmp::Reverse(e.date));
-        Column { name: name.to_string(), url: url.to_string(), entries, list_pages, fetched }
+        let page_date = self
+            .page(url)
+            .and_then(|p| p.facts.as_ref())
+            .and_then(|f| f.updated_date.or(f.publish_date).or(f.fields.publish_date));
+        Column {
+            name: name.to_string(),
+            url: url.to_string(),
+            entries,
+            list_pages,
+            fetched,
+            parent: None,
+            level: 1,
+            page_date,
+        }
+    }
+
+    /// The columns whose parent is the column at `url`, in discovery order.
+    pub fn children(&self, url: &str) -> Vec<&Column> {
+        self.columns.iter().filter(|c| c.parent.as_deref() == Some(url)).collect()
     }
 
     /// The stored page for a URL (requested or final).

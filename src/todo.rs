@@ -117,6 +117,15 @@ fn fix_for(kind: &str) -> &'static str {
         "metadata-complete" => {
             "在文件页面补齐索引号、发布机构、成文日期、发布日期等公开要素，规范性文件还应标注有效性。"
         }
+        "column-blank" => {
+            "为空白栏目补充应公开的信息；确无可公开信息的，在栏目页面说明原因，或按目录规范调整栏目设置。"
+        }
+        "column-types-fresh" => {
+            "按栏目类型及时更新：动态要闻类2周内、通知公告和政策文件类6个月内、机构人事等基础信息类1年内更新，并准确标注日期。"
+        }
+        "search-function" => {
+            "在专栏提供站内检索功能，确保以已公开文件的标题能够检索到该文件；检索页面不应被robots.txt禁止访问。"
+        }
         _ => "对照评分细则该项要求逐条整改，并保留整改依据。",
     }
 }
@@ -227,6 +236,7 @@ mod tests {
             trend: vec![],
             todo: vec![],
             annual_reports: vec![],
+            columns: vec![],
         };
         let kinds: HashMap<String, String> = [
             ("sys".to_string(), "keyword-documents".to_string()),

@@ -196,6 +196,7 @@ fn plain_outputs_merge_but_not_across_dates_or_twice() {
         trend: vec![],
         todo: vec![],
         annual_reports: vec![],
+        columns: vec![],
     };
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, as_of: &str, ids: &[&str]| {

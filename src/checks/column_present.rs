@@ -35,17 +35,20 @@ pub struct Params {
     /// Words by which a page explains why a column has no content.
     #[serde(default = "default_explain_words")]
     pub explain_words: Vec<String>,
+    /// Unit kinds the columns are expected of (empty: every kind); 乡镇/街道 add the 第二十一条 ones.
+    #[serde(default)]
+    pub unit_kinds: Vec<crate::config::UnitKind>,
 }
 
 fn default_min_entries() -> usize {
     1
 }
 
-fn default_blank_words() -> Vec<String> {
+pub(crate) fn default_blank_words() -> Vec<String> {
     ["暂无信息", "暂无数据", "暂无内容", "暂无记录", "没有找到相关信息"].map(String::from).to_vec()
 }
 
-fn default_explain_words() -> Vec<String> {
+pub(crate) fn default_explain_words() -> Vec<String> {
     ["本单位无", "本机关无", "不涉及", "暂不涉及", "无此类信息", "说明"].map(String::from).to_vec()
 }
 
@@ -97,6 +100,9 @@ fn judge(site: &UnitSite, col: &Column, p: &Params) -> ColumnState {
 /// Runs the check.
 pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
+    if !p.unit_kinds.is_empty() && !p.unit_kinds.contains(&site.unit.kind) {
+        return Verdict { status: Status::NotApplicable, credit: None, findings: Vec::new() };
+    }
     let mut findings: Vec<Finding> = Vec::new();
     let mut earned = 0.0;
     let mut judged = 0usize;
@@ -187,6 +193,7 @@ mod tests {
             min_entries,
             blank_words: default_blank_words(),
             explain_words: default_explain_words(),
+            unit_kinds: Vec::new(),
         }
     }
 

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use super::{
-    annual_report, annual_report_tables, column_fresh, column_present, interpretation_formats,
-    keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
+    annual_report, annual_report_tables, column_blank, column_fresh, column_present, column_types_fresh,
+    interpretation_formats, keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
+    search_function,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -39,6 +40,12 @@ pub enum CheckKind {
     MetadataComplete,
     /// The 年报's table 三 adds up and its text is not copied.
     AnnualReportTables,
+    /// No column of the column tree is blank; blank columns held against the veto level.
+    ColumnBlank,
+    /// Every column judged by the update limit of its type; stale columns held against the veto levels.
+    ColumnTypesFresh,
+    /// The 专栏's search finds a document known to exist.
+    SearchFunction,
 }
 
 impl CheckKind {
@@ -57,11 +64,16 @@ impl CheckKind {
             CheckKind::AnnualReportTables => {
                 "年报内容：六个部分齐全，表格数据逻辑一致、与上年衔接，内容不雷同"
             }
+            CheckKind::ColumnBlank => "空白栏目：栏目目录中各栏目均有内容，空白栏目不达单项否决线（5个）",
+            CheckKind::ColumnTypesFresh => {
+                "栏目更新时限：动态要闻2周、通知公告和政策文件6个月、基础信息1年内更新，不达单项否决线"
+            }
+            CheckKind::SearchFunction => "检索功能：专栏设有检索功能，以已公开文件标题检索能够查到该文件",
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 10] = [
+    pub const ALL: [CheckKind; 13] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -72,6 +84,9 @@ impl CheckKind {
         CheckKind::LinksAlive,
         CheckKind::MetadataComplete,
         CheckKind::AnnualReportTables,
+        CheckKind::ColumnBlank,
+        CheckKind::ColumnTypesFresh,
+        CheckKind::SearchFunction,
     ];
 }
 
@@ -89,6 +104,9 @@ impl CheckKind {
             CheckKind::LinksAlive => "links-alive",
             CheckKind::MetadataComplete => "metadata-complete",
             CheckKind::AnnualReportTables => "annual-report-tables",
+            CheckKind::ColumnBlank => "column-blank",
+            CheckKind::ColumnTypesFresh => "column-types-fresh",
+            CheckKind::SearchFunction => "search-function",
         }
     }
 }
@@ -116,6 +134,12 @@ pub enum KindParams {
     MetadataComplete(metadata_complete::Params),
     /// `annual-report-tables`.
     AnnualReportTables(annual_report_tables::Params),
+    /// `column-blank`.
+    ColumnBlank(column_blank::Params),
+    /// `column-types-fresh`.
+    ColumnTypesFresh(column_types_fresh::Params),
+    /// `search-function`.
+    SearchFunction(search_function::Params),
 }
 
 impl KindParams {
@@ -130,7 +154,9 @@ impl KindParams {
             KindParams::InterpretationFormats(p) => p.validate(),
             KindParams::MetadataComplete(p) => p.validate(),
             KindParams::AnnualReportTables(p) => p.validate(),
-            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) => Ok(()),
+            KindParams::ColumnBlank(p) => p.validate(),
+            KindParams::ColumnTypesFresh(p) => p.validate(),
+            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => Ok(()),
         }
     }
 }
@@ -178,6 +204,9 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::LinksAlive => KindParams::LinksAlive(Deserialize::deserialize(d)?),
             CheckKind::MetadataComplete => KindParams::MetadataComplete(Deserialize::deserialize(d)?),
             CheckKind::AnnualReportTables => KindParams::AnnualReportTables(Deserialize::deserialize(d)?),
+            CheckKind::ColumnBlank => KindParams::ColumnBlank(Deserialize::deserialize(d)?),
+            CheckKind::ColumnTypesFresh => KindParams::ColumnTypesFresh(Deserialize::deserialize(d)?),
+            CheckKind::SearchFunction => KindParams::SearchFunction(Deserialize::deserialize(d)?),
         })
     }
 }

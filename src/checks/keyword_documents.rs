@@ -34,6 +34,58 @@ pub struct Group {
     /// Overrides the check-level `require_all`.
     #[serde(default)]
     pub require_all: Option<Vec<String>>,
+    /// With `search_body`: details that must be stated near the keyword on the same page, each a
+    /// name and its words (查阅点 with 地址 and 开放时间). A page naming the keyword without them
+    /// earns half the group's credit, and the finding names what is missing.
+    #[serde(default)]
+    pub details: Vec<Detail>,
+}
+
+/// A detail a page must state near a group's keyword.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detail {
+    /// The detail's name, used in messages (地址).
+    pub name: String,
+    /// Any of these words states it (地址, 地点, 位于).
+    pub words: Vec<String>,
+}
+
+/// How far (in characters, either side) from the keyword a detail may be stated.
+const DETAIL_WINDOW: usize = 300;
+
+/// The details of `g` not stated within [`DETAIL_WINDOW`] characters of any keyword occurrence in `text`
+/// (the best occurrence counts).
+fn missing_details<'g>(text: &str, g: &'g Group) -> Vec<&'g str> {
+    if g.details.is_empty() {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut best: Option<Vec<&str>> = None;
+    for k in g.keywords.iter().filter(|k| !k.is_empty()) {
+        let kc: Vec<char> = k.chars().collect();
+        let mut i = 0;
+        while i + kc.len() <= chars.len() {
+            if chars[i..i + kc.len()] == kc[..] {
+                let lo = i.saturating_sub(DETAIL_WINDOW);
+                let hi = (i + kc.len() + DETAIL_WINDOW).min(chars.len());
+                let window: String = chars[lo..hi].iter().collect();
+                let missing: Vec<&str> = g
+                    .details
+                    .iter()
+                    .filter(|d| !d.words.iter().any(|w| window.contains(w.as_str())))
+                    .map(|d| d.name.as_str())
+                    .collect();
+                if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
+                    best = Some(missing);
+                }
+                i += kc.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    best.unwrap_or_else(|| g.details.iter().map(|d| d.name.as_str()).collect())
 }
 
 /// Parameters of `keyword-documents`.
@@ -91,13 +143,13 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
     let docs = site.titled_docs();
     let mut findings: Vec<Finding> = Vec::new();
-    let mut found = 0usize;
+    let mut found = 0.0f64;
     for g in &p.groups {
         let mut hits: Vec<&TitledDoc> =
             docs.iter().filter(|d| matches(&d.title, g, p) && recent_enough(d, p, ctx)).collect();
         hits.sort_by_key(|h| std::cmp::Reverse(h.date));
-        if let Some(first) = hits.first() {
-            found += 1;
+        if let Some(first) = hits.first().filter(|_| g.details.is_empty()) {
+            found += 1.0;
             let mut evidence = Vec::new();
             for h in hits.iter().take(3) {
                 let excerpt = match h.date {
@@ -115,13 +167,39 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             ));
             continue;
         }
-        if p.search_body
-            && let Some((page, _)) = site.html_pages().find(|(_, f)| matches(&f.text, g, p))
-        {
-            found += 1;
-            let kw =
-                g.keywords.iter().find(|k| page.facts.as_ref().is_some_and(|f| f.text.contains(k.as_str())));
+        let pages: Vec<_> = if p.search_body {
+            site.html_pages().filter(|(_, f)| matches(&f.text, g, p)).collect()
+        } else {
+            Vec::new()
+        };
+        // With details, the page stating most of them counts.
+        let best = pages.iter().min_by_key(|(_, f)| missing_details(&f.text, g).len());
+        if let Some((page, f)) = best {
+            let kw = g.keywords.iter().find(|k| f.text.contains(k.as_str()));
             let excerpt = kw.cloned().unwrap_or_default();
+            let missing = missing_details(&f.text, g);
+            if !g.details.is_empty() {
+                let stated: Vec<&str> =
+                    g.details.iter().map(|d| d.name.as_str()).filter(|n| !missing.contains(n)).collect();
+                let (status, credit, msg) = if missing.is_empty() {
+                    (Status::Pass, 1.0, format!("{}：页面已公布，并载明{}", g.name, stated.join("、")))
+                } else {
+                    (
+                        Status::Partial,
+                        0.5,
+                        format!("{}：页面提及“{}”，但未见{}", g.name, excerpt, missing.join("、")),
+                    )
+                };
+                found += credit;
+                findings.push(finding(
+                    id,
+                    status,
+                    msg,
+                    site.evidence(&page.record.url, &excerpt).into_iter().collect(),
+                ));
+                continue;
+            }
+            found += 1.0;
             findings.push(finding(
                 id,
                 Status::Pass,
@@ -141,7 +219,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             site.root_evidence(&format!("在专栏中查找“{}”", g.name)),
         ));
     }
-    Verdict::scored(found as f64 / p.groups.len() as f64, findings)
+    Verdict::scored(found / p.groups.len() as f64, findings)
 }
 
 #[cfg(test)]
@@ -166,7 +244,38 @@ mod tests {
             keywords: kw.iter().map(|s| s.to_string()).collect(),
             require_any: None,
             require_all: None,
+            details: Vec::new(),
         }
+    }
+
+    #[test]
+    fn details_near_the_keyword() {
+        let mut g = group("政府信息公开查阅点", &["查阅点"]);
+        g.details = vec![
+            Detail { name: "地址".into(), words: vec!["地址".into(), "位于".into()] },
+            Detail { name: "开放时间".into(), words: vec!["开放时间".into(), "工作日".into()] },
+        ];
+        let p = Params {
+            groups: vec![g],
+            require_any: vec![],
+            require_all: vec![],
+            search_body: true,
+            max_age_days: None,
+        };
+        let page = |text: &str| {
+            SiteBuilder::new(ROOT)
+                .page(ROOT, facts_nav(ROOT, &[("公开指南", COL)]))
+                .page(COL, facts_doc(COL, "政府信息公开指南", text))
+                .build()
+        };
+        let full =
+            page("本街道设政府信息公开查阅点，地址：某路1号便民服务中心，开放时间：工作日9:00-17:00。");
+        let v = run("k", &p, &Context { site: &full, as_of: d("2021-11-25") });
+        assert_eq!((v.status, v.credit), (Status::Pass, Some(1.0)), "{v:#?}");
+        let bare = page("本街道设政府信息公开查阅点。");
+        let v = run("k", &p, &Context { site: &bare, as_of: d("2021-11-25") });
+        assert_eq!((v.status, v.credit), (Status::Partial, Some(0.5)), "{v:#?}");
+        assert!(v.findings[0].message.contains("未见地址、开放时间"), "{}", v.findings[0].message);
     }
 
     fn params(groups: Vec<Group>) -> Params {

@@ -96,6 +96,27 @@ pub struct Params {
     /// Most incomplete pages listed one by one.
     #[serde(default = "default_max_listed")]
     pub max_listed: usize,
+    /// Whether a 索引号 that is not "机构代码/年份-流水号" makes a page incomplete.
+    #[serde(default = "default_true")]
+    pub index_no_format: bool,
+    /// Whether to report the share of complete pages per column.
+    #[serde(default = "default_true")]
+    pub per_column: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Whether a 索引号 has the form 机构代码/年份-流水号 (DOMAIN §6): `11341702486344515H/202110-00013`,
+/// `0142768-8/2022-00185`, `000014349/2018-00204`. Whitespace inside is ignored.
+pub fn index_no_well_formed(s: &str) -> bool {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[0-9A-Za-z][0-9A-Za-z\-]{3,29}/(?:19|20)\d{2}(?:\d{2})?-\d{1,8}$")
+            .expect("static regex")
+    });
+    let compact: String = s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect();
+    RE.is_match(&compact)
 }
 
 fn default_required() -> Vec<Field> {
@@ -127,8 +148,25 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let mut findings: Vec<Finding> = Vec::new();
     let (mut judged, mut complete, mut listed, mut unlisted) = (0usize, 0usize, 0usize, 0usize);
     let mut complete_evidence = Vec::new();
+    // Page (canonical URL) → the column listing it; the shallowest wins, so a column split into tabs
+    // (现行有效 / 已废止) is reported as the whole column.
+    let mut column_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, c) in site.columns.iter().enumerate() {
+        for e in &c.entries {
+            let k = crate::site::canonical_url(&e.url);
+            if column_of.get(k).is_none_or(|&j| site.columns[j].level > c.level) {
+                column_of.insert(k, i);
+            }
+        }
+    }
+    // Column index → (judged, complete).
+    let mut per_column: std::collections::BTreeMap<usize, (usize, usize)> = Default::default();
     for (page, f) in site.document_pages() {
         if !ALL.iter().any(|field| field.present(&f.fields)) {
+            continue;
+        }
+        // With nothing `required`, only the validity columns' documents are judged (有效性 alone).
+        if p.required.is_empty() && !needs_validity.contains(crate::site::canonical_url(&page.record.url)) {
             continue;
         }
         judged += 1;
@@ -140,6 +178,43 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             missing.push(Field::Validity);
         }
         let title = f.title.clone().unwrap_or_else(|| page.record.url.clone());
+        let malformed = f
+            .fields
+            .index_no
+            .as_deref()
+            .filter(|n| p.index_no_format && !n.trim().is_empty() && !index_no_well_formed(n));
+        let col = column_of.get(crate::site::canonical_url(&page.record.url)).copied().or_else(|| {
+            // A document no fetched list shows: the column its <meta name="ColumnName"> names.
+            let name = crate::site::normalize_name(f.meta_column.as_deref()?);
+            site.columns.iter().position(|c| crate::site::normalize_name(&c.name) == name)
+        });
+        if let Some(c) = col {
+            let e = per_column.entry(c).or_default();
+            e.0 += 1;
+            e.1 += usize::from(missing.is_empty() && malformed.is_none());
+        }
+        if let Some(n) = malformed {
+            if listed < p.max_listed {
+                listed += 1;
+                let also = if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "；另缺少公开要素：{}",
+                        missing.iter().map(|m| m.label_zh()).collect::<Vec<_>>().join("、")
+                    )
+                };
+                findings.push(finding(
+                    id,
+                    Status::Fail,
+                    format!("《{title}》的索引号“{n}”不符合“机构代码/年份-流水号”的编制格式{also}"),
+                    site.evidence(&page.record.url, &format!("索引号：{n}")).into_iter().collect(),
+                ));
+            } else {
+                unlisted += 1;
+            }
+            continue;
+        }
         if missing.is_empty() {
             complete += 1;
             if complete_evidence.len() < 5 {
@@ -172,6 +247,22 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     if complete > 0 {
         let msg = format!("共检查{judged}个文件页面，{complete}个公开要素齐全");
         findings.insert(0, finding(id, Status::Pass, msg, complete_evidence));
+    }
+    if p.per_column {
+        for (&c, &(n, ok)) in &per_column {
+            let col = &site.columns[c];
+            let status = if ok == n {
+                Status::Pass
+            } else if ok == 0 {
+                Status::Fail
+            } else {
+                Status::Partial
+            };
+            let share = (ok as f64 * 100.0 / n as f64).round();
+            let msg = format!("“{}”栏目：检查{n}个文件页面，{ok}个公开要素齐全（{share}%）", col.name);
+            let ev = site.evidence(&col.url, &format!("{}：{n}个文件页面", col.name));
+            findings.push(finding(id, status, msg, ev.into_iter().collect()));
+        }
     }
     if unlisted > 0 {
         let ev = findings.iter().rev().find(|f| f.status == Status::Fail).map(|f| f.evidence.clone());
@@ -225,7 +316,13 @@ mod tests {
         } else {
             vec![]
         };
-        Params { required: default_required(), validity_columns: cols, max_listed: 20 }
+        Params {
+            required: default_required(),
+            validity_columns: cols,
+            max_listed: 20,
+            index_no_format: true,
+            per_column: false,
+        }
     }
 
     #[test]
@@ -238,6 +335,7 @@ mod tests {
             ("规范性文件 without 有效性", vec![doc(1, idx, None)], true, Status::Fail, Some(0.0)),
             ("规范性文件 with 有效性", vec![doc(1, idx, Some("有效"))], true, Status::Pass, Some(1.0)),
             ("no metadata anywhere", vec![], false, Status::Manual, None),
+            ("malformed 索引号", vec![doc(1, Some("2021-0001"), None)], false, Status::Fail, Some(0.0)),
         ];
         for (name, docs, validity, want, credit) in cases {
             let s = site(docs, validity);
@@ -245,6 +343,57 @@ mod tests {
             assert_eq!((v.status, v.credit), (want, credit), "{name}: {v:?}");
             assert!(v.findings.iter().all(|f| !f.evidence.is_empty()), "{name}");
         }
+    }
+
+    #[test]
+    fn index_no_formats() {
+        for ok in [
+            "11341702486344515H/202110-00013",
+            "0142768-8/2022-00185",
+            "000014349/2018-00204",
+            "11340111MB1234567X / 202108-00001",
+        ] {
+            assert!(index_no_well_formed(ok), "{ok}");
+        }
+        for bad in
+            ["2021-0001", "11341702486344515H-202110-00013", "索引号", "11341702486344515H/2021", "abc/21-1"]
+        {
+            assert!(!index_no_well_formed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn share_of_complete_pages_per_column() {
+        let idx = Some("11340111MB1234567X/202108-00001");
+        let s = site(vec![doc(1, idx, None), doc(2, None, None), doc(3, idx, None)], true);
+        let mut p = params(false);
+        p.per_column = true;
+        let v = run("m", &p, &Context { site: &s, as_of: d("2021-11-25") });
+        let col = v
+            .findings
+            .iter()
+            .find(|f| f.message.starts_with("“规范性文件”栏目"))
+            .expect("per-column finding");
+        assert_eq!(col.message, "“规范性文件”栏目：检查3个文件页面，2个公开要素齐全（67%）");
+        assert_eq!(col.status, Status::Partial);
+        assert!(col.evidence[0].url.ends_with("/gfxwj/"));
+    }
+
+    #[test]
+    fn a_page_no_list_shows_counts_for_the_column_its_head_names() {
+        let idx = Some("11340111MB1234567X/202108-00001");
+        let (u, mut f) = doc(7, idx, None);
+        f.meta_column = Some("规范性文件".into());
+        let s = site(vec![(u, f)], false);
+        let mut p = params(false);
+        p.per_column = true;
+        let v = run("m", &p, &Context { site: &s, as_of: d("2021-11-25") });
+        assert!(
+            v.findings
+                .iter()
+                .any(|f| f.message == "“规范性文件”栏目：检查1个文件页面，1个公开要素齐全（100%）"),
+            "{v:#?}"
+        );
     }
 
     #[test]

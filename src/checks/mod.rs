@@ -4,7 +4,8 @@
 //!
 //! The kinds, one file each: [`column_present`], [`column_fresh`], [`keyword_documents`],
 //! [`annual_report`], [`annual_report_tables`], [`publish_lag`], [`metadata_complete`],
-//! [`interpretation_formats`], [`pii_leak`], [`links_alive`]. `decl.rs` reads the declarations.
+//! [`interpretation_formats`], [`pii_leak`], [`links_alive`], [`column_blank`], [`column_types_fresh`],
+//! [`search_function`]. `decl.rs` reads the declarations.
 //!
 //! The engine guarantees four rules whatever a kind does: no message or excerpt repeats a resident ID
 //! or mobile number in full (they are masked); a `pass`, `partial` or `fail`
@@ -26,8 +27,10 @@ pub mod annual_report;
 pub mod annual_report_index;
 pub mod annual_report_similarity;
 pub mod annual_report_tables;
+pub mod column_blank;
 pub mod column_fresh;
 pub mod column_present;
+pub mod column_types_fresh;
 mod decl;
 pub mod interpretation_formats;
 pub mod keyword_documents;
@@ -35,6 +38,7 @@ pub mod links_alive;
 pub mod metadata_complete;
 pub mod pii_leak;
 pub mod publish_lag;
+pub mod search_function;
 #[cfg(test)]
 pub(crate) mod testkit;
 
@@ -236,6 +240,9 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
             KindParams::LinksAlive(p) => links_alive::run(&c.id, p, ctx),
             KindParams::MetadataComplete(p) => metadata_complete::run(&c.id, p, ctx),
             KindParams::AnnualReportTables(p) => annual_report_tables::run(&c.id, p, ctx),
+            KindParams::ColumnBlank(p) => column_blank::run(&c.id, p, ctx),
+            KindParams::ColumnTypesFresh(p) => column_types_fresh::run(&c.id, p, ctx),
+            KindParams::SearchFunction(p) => search_function::run(&c.id, p, ctx),
         },
     };
     let verdict = if judges_absence(c.kind) { temper_absence(verdict, ctx.site) } else { verdict };

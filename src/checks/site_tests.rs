@@ -129,3 +129,60 @@ fn unreadable_root_explains_itself() {
     let why = site.root_failure().unwrap();
     assert!(why.contains("dns error"), "{why}");
 }
+
+/// The column tree: sub-menus of a column page, a breadcrumb naming the parent, a URL under another
+/// column's directory, a list in an iframe, and a single-page column's 更新日期.
+#[test]
+fn column_tree_from_sub_menus_breadcrumbs_paths_and_frames() {
+    let u = |p: &str| format!("{ROOT}{p}");
+    let mut zdly = facts_nav(&u("zdly/"), &[("财政预决算", &u("zdly/czyjs/")), ("疫情防控", &u("yqfk/"))]);
+    zdly.breadcrumb = vec!["首页".into(), "重点领域".into()];
+    let mut yqfk = facts_nav(&u("yqfk/"), &[]);
+    yqfk.breadcrumb = vec!["首页".into(), "重点领域".into(), "疫情防控".into()];
+    yqfk.frames = vec![u("yqfk/list.html")];
+    let mut jg = crate::checks::testkit::facts_doc(&u("fdzdgknr/jgzn/"), "机构职能", "职能……");
+    jg.updated_date = Some(crate::checks::testkit::d("2021-03-01"));
+    let site = SiteBuilder::new(ROOT)
+        .page(
+            ROOT,
+            facts_nav(
+                ROOT,
+                &[
+                    ("重点领域", &u("zdly/")),
+                    ("法定主动公开内容", &u("fdzdgknr/")),
+                    ("机构职能", &u("fdzdgknr/jgzn/")),
+                ],
+            ),
+        )
+        .page(&u("zdly/"), zdly)
+        .page(&u("yqfk/"), yqfk)
+        .page(
+            &u("yqfk/list.html"),
+            facts_list(
+                &u("yqfk/list.html"),
+                vec![entry("防控通告", &u("yqfk/1.html"), Some("2021-05-01"))],
+                &[],
+            ),
+        )
+        .page(&u("fdzdgknr/"), facts_nav(&u("fdzdgknr/"), &[]))
+        .page(&u("fdzdgknr/jgzn/"), jg)
+        .build();
+    let col = |name: &str| site.columns.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name}"));
+    // A sub-menu of a column page.
+    assert_eq!(
+        (col("财政预决算").level, col("财政预决算").parent.as_deref()),
+        (2, Some(u("zdly/").as_str()))
+    );
+    // Linked from 重点领域 and its breadcrumb agrees; its list is in an iframe.
+    assert_eq!(col("疫情防控").parent.as_deref(), Some(u("zdly/").as_str()));
+    assert_eq!(col("疫情防控").entries.len(), 1);
+    assert_eq!(col("疫情防控").newest(), Some(crate::checks::testkit::d("2021-05-01")));
+    // Linked from the entry page, but its URL sits under 法定主动公开内容.
+    assert_eq!(
+        (col("机构职能").level, col("机构职能").parent.as_deref()),
+        (2, Some(u("fdzdgknr/").as_str()))
+    );
+    assert_eq!(col("机构职能").newest(), Some(crate::checks::testkit::d("2021-03-01")));
+    assert_eq!(site.children(&u("zdly/")).len(), 2);
+    assert_eq!(col("重点领域").level, 1);
+}

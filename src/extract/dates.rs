@@ -192,6 +192,21 @@ pub fn labelled_date(lines: &[Line], entry_titles: &HashSet<&str>) -> Option<Nai
     })
 }
 
+/// The date a single-page column says it was last updated (更新日期：, 更新时间：, 最后更新：): what an
+/// inspector reads on a 机构概况 or 公开指南 page that lists no entries. Footer lines are skipped.
+pub fn updated_date(lines: &[Line]) -> Option<NaiveDate> {
+    static UPDATED_RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:更\s*新\s*(?:日\s*期|时\s*间)|最后更新|最近更新|修订日期)\s*[:：]?\s*")
+            .expect("static regex")
+    });
+    lines.iter().take(5000).filter(|l| !is_footer_line(&l.text)).find_map(|l| {
+        let m = UPDATED_RE.find(&l.text)?;
+        let n = normalize_digits(&l.text[m.end()..].chars().take(40).collect::<String>());
+        let start = DATE_RE.find(&n).map(|d| d.start()).or_else(|| CN_DATE_RE.find(&n).map(|d| d.start()))?;
+        if n[..start].trim().is_empty() { find_date(&n) } else { None }
+    })
+}
+
 /// A date opening a short line just below the heading (`<h1>…</h1><span>2021-06-10</span>`, or
 /// `2021-06-10 09:30 来源：某局`): the page's own date line, unlabelled.
 pub fn date_below_heading(lines: &[Line], heading: Option<&str>) -> Option<NaiveDate> {
@@ -254,6 +269,18 @@ mod tests {
         for s in ["发布时间：2021-06-10", "2021-06-10 通知", "第2021-06-10号文"] {
             assert!(!is_bare_date(s), "{s}");
         }
+    }
+
+    #[test]
+    fn updated_dates_of_single_page_columns() {
+        let l = |t: &str| Line { text: t.into() };
+        let got = |ls: &[&str]| updated_date(&ls.iter().map(|t| l(t)).collect::<Vec<_>>());
+        assert_eq!(got(&["机构概况", "更新日期：2024-06-03", "单位地址：某路1号"]), parse_date("2024-06-03"));
+        assert_eq!(got(&["更新时间： 2024年6月3日"]), parse_date("2024-06-03"));
+        assert_eq!(got(&["最后更新 2024/06/03"]), parse_date("2024-06-03"));
+        assert_eq!(got(&["发布日期：2024-06-03"]), None);
+        assert_eq!(got(&["本页面更新日期见下方，2024-06-03"]), None);
+        assert_eq!(got(&["版权所有 更新日期：2024-06-03"]), None);
     }
 
     #[test]

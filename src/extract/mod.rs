@@ -71,6 +71,17 @@ pub struct Fields {
     pub keywords: Option<String>,
 }
 
+/// A site-search form: where it sends the query and under which field name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchForm {
+    /// The form's absolute action URL.
+    pub action: String,
+    /// The name of the text field that takes the query.
+    pub field: String,
+    /// Hidden fields sent with the query (site id, channel …), in page order.
+    pub hidden: Vec<(String, String)>,
+}
+
 /// Counts of media on a page: what 政策解读 in varied forms needs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Media {
@@ -151,6 +162,21 @@ pub struct PageFacts {
     pub media: Media,
     /// Absolute URLs of the other pages of this list (pagination, including JS-written paging).
     pub paging: Vec<String>,
+    /// The date a page says it was last updated (更新日期：…), for single-page columns.
+    pub updated_date: Option<NaiveDate>,
+    /// Menu nesting: (child column URL, parent column URL) for menu links in a sub-list of another.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nav_parents: Vec<(String, String)>,
+    /// The column a document page names in its head (`<meta name="ColumnName">`, as TRS and gov.cn
+    /// pages carry): ties a document to its column when no fetched list shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta_column: Option<String>,
+    /// Site-search forms (GET forms with a text field), for the search-function probe.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub search_forms: Vec<SearchForm>,
+    /// Absolute URLs of the page's `<iframe src>` and `<frame src>`: a column may show its list in one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frames: Vec<String>,
     /// Present when the page is a 政府信息公开工作年度报告.
     pub annual_report: Option<AnnualReport>,
     /// Visible text of the page body (scripts and styles removed), for keyword and privacy checks.
@@ -184,18 +210,25 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let publish_date =
         dates::publish_date(&doc, &lines, meta.fields.publish_date, &entry_titles, title.as_deref());
     let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
+    let nav = nav::nav(&base, &doc, &entry_urls);
+    let nav_parents = nav::nav_parents(&base, &doc, &nav);
     PageFacts {
         url: url.to_string(),
         title: title.clone(),
         publish_date,
         fields: meta.fields,
         breadcrumb: text::breadcrumb(&doc),
-        nav: nav::nav(&base, &doc, &entry_urls),
+        nav,
+        nav_parents,
         links,
         list_entries,
         attachments,
         media: media::media(&doc),
         paging: paging::paging(url, &base, &doc),
+        updated_date: dates::updated_date(&lines),
+        frames: frames(&base, &doc),
+        search_forms: search_forms(&base, &doc),
+        meta_column: meta_column(&doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
     }
@@ -263,6 +296,87 @@ fn links(base: &Url, doc: &Html) -> Vec<Link> {
         }
         if seen.insert(u.to_string()) {
             out.push(Link { text, url: u.to_string() });
+        }
+    }
+    out
+}
+
+/// `<meta name="ColumnName" content="…">` (any case), trimmed; `None` when absent or empty.
+fn meta_column(doc: &Html) -> Option<String> {
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("meta[name][content]").expect("static selector"));
+    doc.select(&SEL).find_map(|m| {
+        let v = m.value();
+        let name = v.attr("name")?.trim().to_ascii_lowercase();
+        if name != "columnname" {
+            return None;
+        }
+        Some(clean_text(v.attr("content")?)).filter(|c| !c.is_empty())
+    })
+}
+
+/// GET forms with one text field that look like a site search (by their action, field name, class,
+/// placeholder or button: search, 检索, 搜索, query, keyword …).
+fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
+    static FORM: LazyLock<Selector> = LazyLock::new(|| Selector::parse("form").expect("static selector"));
+    static INPUT: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("input, button").expect("static selector"));
+    const WORDS: &[&str] = &["search", "检索", "搜索", "query", "keyword", "sword", "searchword", "查询"];
+    let mut out = Vec::new();
+    for form in doc.select(&FORM).take(20) {
+        let v = form.value();
+        if v.attr("method").is_some_and(|m| !m.trim().eq_ignore_ascii_case("get")) {
+            continue;
+        }
+        let action = v.attr("action").unwrap_or("");
+        let Some(action_url) =
+            (if action.trim().is_empty() { Some(base.clone()) } else { resolve(base, action) })
+        else {
+            continue;
+        };
+        let mut field = None;
+        let mut hidden = Vec::new();
+        let mut hay = format!("{} {} {}", action, v.attr("class").unwrap_or(""), v.attr("id").unwrap_or(""));
+        for input in form.select(&INPUT) {
+            let iv = input.value();
+            let ty = iv.attr("type").unwrap_or("text").to_ascii_lowercase();
+            let name = iv.attr("name").unwrap_or("");
+            hay.push_str(&format!(
+                " {name} {} {} {}",
+                iv.attr("placeholder").unwrap_or(""),
+                iv.attr("value").unwrap_or(""),
+                input.text().collect::<String>()
+            ));
+            match ty.as_str() {
+                "hidden" if !name.is_empty() => {
+                    hidden.push((name.to_string(), iv.attr("value").unwrap_or("").to_string()))
+                }
+                "text" | "search" if field.is_none() && !name.is_empty() && iv.name() == "input" => {
+                    field = Some(name.to_string())
+                }
+                _ => {}
+            }
+        }
+        let hay = hay.to_lowercase();
+        if let Some(field) = field
+            && WORDS.iter().any(|w| hay.contains(w))
+        {
+            out.push(SearchForm { action: action_url.to_string(), field, hidden });
+        }
+    }
+    out
+}
+
+/// The `<iframe src>` and `<frame src>` targets of a page, absolute, in page order, deduplicated.
+fn frames(base: &Url, doc: &Html) -> Vec<String> {
+    static SEL: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("iframe[src], frame[src]").expect("static selector"));
+    let mut out: Vec<String> = Vec::new();
+    for el in doc.select(&SEL).take(50) {
+        if let Some(u) = el.value().attr("src").and_then(|s| resolve(base, s))
+            && !out.contains(&u.to_string())
+        {
+            out.push(u.to_string());
         }
     }
     out

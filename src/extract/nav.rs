@@ -204,9 +204,86 @@ pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
     out
 }
 
+/// Nesting of the menu: (child URL, parent URL) for every menu link that sits in a sub-list of another
+/// menu link (`<li><a>法定主动公开内容</a><ul><li><a>规范性文件</a></li></ul></li>`, or a `<dt>` heading
+/// link over `<dd>` links). `nav` is the page's column navigation; only its links are related.
+pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)> {
+    let in_nav: HashSet<&str> = nav.iter().map(|l| l.url.as_str()).collect();
+    let href_of =
+        |a: ElementRef| a.value().attr("href").and_then(|h| resolve(base, h)).map(|u| u.to_string());
+    // The first link of an element, not looking into its nested lists.
+    let first_link = |el: ElementRef| -> Option<String> {
+        for child in el.children().filter_map(ElementRef::wrap) {
+            match child.value().name() {
+                "ul" | "ol" | "dl" => continue,
+                "a" => return href_of(child),
+                _ => {
+                    if let Some(a) = child.select(&A_SEL).next() {
+                        return href_of(a);
+                    }
+                }
+            }
+        }
+        None
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
+        let Some(child) = href_of(a).filter(|u| in_nav.contains(u.as_str())) else { continue };
+        if out.iter().any(|(c, _)| *c == child) {
+            continue;
+        }
+        let mut parent = None;
+        for anc in a.ancestors().filter_map(ElementRef::wrap).take(8) {
+            let name = anc.value().name();
+            let up = anc.parent().and_then(ElementRef::wrap);
+            if matches!(name, "ul" | "ol")
+                && let Some(li) = up.filter(|e| matches!(e.value().name(), "li" | "div" | "dd"))
+            {
+                parent = first_link(li);
+            } else if name == "dd" {
+                parent = anc
+                    .prev_siblings()
+                    .filter_map(ElementRef::wrap)
+                    .find(|e| e.value().name() == "dt")
+                    .and_then(|dt| dt.select(&A_SEL).next())
+                    .and_then(href_of);
+            }
+            if parent.is_some() {
+                break;
+            }
+        }
+        if let Some(p) = parent.filter(|p| *p != child && in_nav.contains(p.as_str())) {
+            out.push((child, p));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_menus_give_parents() {
+        let base = Url::parse("http://gov.example.cn/xxgk/index.html").unwrap();
+        let html = r#"<ul class="menu"><li><a href="zn/">政府信息公开指南</a></li>
+            <li><a href="fd/">法定主动公开内容</a><ul><li><a href="fd/gf/">规范性文件</a></li><li><a href="fd/jg/">机构职能</a></li></ul></li>
+            <li><a href="nb/">政府信息公开年报</a></li></ul>
+            <dl class="nav"><dt><a href="zdly/">重点领域</a></dt><dd><a href="zdly/cz/">财政预决算</a></dd><dd><a href="zdly/gh/">规划计划</a></dd></dl>"#;
+        let doc = Html::parse_document(html);
+        let nav = nav(&base, &doc, &HashSet::new());
+        let got = nav_parents(&base, &doc, &nav);
+        let u = |p: &str| format!("http://gov.example.cn/xxgk/{p}");
+        assert_eq!(
+            got,
+            vec![
+                (u("fd/gf/"), u("fd/")),
+                (u("fd/jg/"), u("fd/")),
+                (u("zdly/cz/"), u("zdly/")),
+                (u("zdly/gh/"), u("zdly/")),
+            ]
+        );
+    }
 
     fn names(html: &str) -> Vec<String> {
         let base = Url::parse("http://gov.example.cn/xxgk/index.html").unwrap();

@@ -100,6 +100,7 @@ struct UnitView<'a> {
     /// Final score, to-do list and trend (extensions).
     ops: super::ops_view::UnitOpsView<'a>,
     annual_reports: Vec<AnnualYearView<'a>>,
+    columns: Vec<ColumnView<'a>>,
 }
 
 /// One row of the 年报 table: display strings ready for the template.
@@ -150,6 +151,20 @@ impl<'a> AnnualYearView<'a> {
             similarity: y.similarity.map_or_else(|| "—".to_string(), |s| format!("{:.0}%", s * 100.0)),
         }
     }
+}
+
+#[derive(Serialize)]
+struct ColumnView<'a> {
+    name: &'a str,
+    url: &'a str,
+    linkable: bool,
+    /// Indentation in em for the column's level.
+    indent: usize,
+    level: usize,
+    entries: usize,
+    newest: &'a str,
+    age: String,
+    fetched: bool,
 }
 
 #[derive(Serialize)]
@@ -238,6 +253,24 @@ impl<'a> UnitView<'a> {
             items,
             ops: super::ops_view::unit_ops_view(unit),
             annual_reports: unit.annual_reports.iter().map(AnnualYearView::new).collect(),
+            columns: unit
+                .columns
+                .iter()
+                .map(|c| {
+                    let lower = c.url.trim_start().to_ascii_lowercase();
+                    ColumnView {
+                        name: &c.name,
+                        url: &c.url,
+                        linkable: lower.starts_with("http://") || lower.starts_with("https://"),
+                        indent: c.level.saturating_sub(1) * 2,
+                        level: c.level,
+                        entries: c.entries,
+                        newest: c.newest.as_deref().unwrap_or("—"),
+                        age: c.age_days.map(|a| format!("{a}天")).unwrap_or_else(|| "—".into()),
+                        fetched: c.fetched,
+                    }
+                })
+                .collect(),
         }
     }
 }

@@ -72,6 +72,65 @@ pub struct UnitReport {
     /// The unit's 年报 by year, newest first (extension of the contract); omitted when none was found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub annual_reports: Vec<AnnualReportYear>,
+    /// The 专栏's column tree, parents before children (extension of the contract).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnNode>,
+}
+
+/// One column of the unit's column tree as report.json shows it (extension of the contract).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnNode {
+    /// The name shown in the navigation.
+    pub name: String,
+    /// The column's URL.
+    pub url: String,
+    /// The parent column's URL; `null` for a first-level column.
+    pub parent: Option<String>,
+    /// 1 for a first-level column, 2 for its sub-columns, …
+    pub level: usize,
+    /// Entries found over all the column's list pages.
+    pub entries: usize,
+    /// The newest entry's date (or, for a single-page column, its 更新日期), `YYYY-MM-DD`.
+    pub newest: Option<String>,
+    /// Days from `newest` to the audit date.
+    pub age_days: Option<i64>,
+    /// List pages read (the column page, its paging pages and list frames).
+    pub list_pages: usize,
+    /// Whether the column page opened.
+    pub fetched: bool,
+}
+
+impl ColumnNode {
+    /// The tree of a unit's site, parents before children, as of the audit date.
+    pub fn tree(site: &crate::site::UnitSite, as_of: chrono::NaiveDate) -> Vec<ColumnNode> {
+        let node = |c: &crate::site::Column| {
+            let newest = c.newest();
+            ColumnNode {
+                name: c.name.clone(),
+                url: c.url.clone(),
+                parent: c.parent.clone(),
+                level: c.level,
+                entries: c.entries.len(),
+                newest: newest.map(|d| d.format("%Y-%m-%d").to_string()),
+                age_days: newest.map(|d| (as_of - d).num_days()),
+                list_pages: c.list_pages.len(),
+                fetched: c.fetched,
+            }
+        };
+        // Depth first from the first-level columns, in discovery order.
+        let mut out = Vec::with_capacity(site.columns.len());
+        let mut stack: Vec<&crate::site::Column> =
+            site.columns.iter().filter(|c| c.parent.is_none()).rev().collect();
+        let mut done = std::collections::HashSet::new();
+        while let Some(c) = stack.pop() {
+            if !done.insert(c.url.as_str()) {
+                continue;
+            }
+            out.push(node(c));
+            stack.extend(site.children(&c.url).into_iter().rev());
+        }
+        out
+    }
 }
 
 impl UnitReport {
@@ -87,7 +146,14 @@ impl UnitReport {
             trend: Vec::new(),
             todo: Vec::new(),
             annual_reports: Vec::new(),
+            columns: Vec::new(),
         }
+    }
+
+    /// The same report with the unit's column tree.
+    pub fn with_columns(mut self, columns: Vec<ColumnNode>) -> UnitReport {
+        self.columns = columns;
+        self
     }
 
     /// How many items have this status.

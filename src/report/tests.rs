@@ -356,3 +356,35 @@ fn the_annual_report_years_appear_in_html_and_json() {
     let plain = serde_json::to_value(sample()).unwrap();
     assert!(plain["units"][0].get("annual_reports").is_none());
 }
+
+#[test]
+fn column_tree_is_drawn_and_escaped() {
+    let mut report = sample();
+    let node = |name: &str, url: &str, level: usize, parent: Option<&str>| super::ColumnNode {
+        name: name.into(),
+        url: url.into(),
+        parent: parent.map(String::from),
+        level,
+        entries: 12,
+        newest: Some("2021-11-20".into()),
+        age_days: Some(5),
+        list_pages: 2,
+        fetched: true,
+    };
+    report.units[0].columns = vec![
+        node("法定主动公开内容", "https://example.gov.cn/fd/", 1, None),
+        node(XSS_SCRIPT, "javascript:alert(4)", 2, Some("https://example.gov.cn/fd/")),
+    ];
+    let html = HtmlRenderer::default().render(&report).unwrap();
+    assert!(html.contains("栏目目录（共 2 个栏目）"), "no column tree");
+    assert!(html.contains("法定主动公开内容") && html.contains("2021-11-20") && html.contains("5天"));
+    assert!(!html.contains("<script") && !html.contains("href=\"javascript"), "hostile column came through");
+    assert!(html.contains("padding-left: 2em"), "level 2 not indented");
+    let json: Value = serde_json::from_str(&JsonRenderer.render(&report).unwrap()).unwrap();
+    let cols = json["units"][0]["columns"].as_array().unwrap();
+    assert_eq!(
+        keys(&cols[0]),
+        set(&["name", "url", "parent", "level", "entries", "newest", "age_days", "list_pages", "fetched"])
+    );
+    assert_eq!(cols[1]["parent"], "https://example.gov.cn/fd/");
+}
