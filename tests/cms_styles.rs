@@ -177,11 +177,11 @@ async fn issue3_on_three_cms_styles() {
     // 7. Item scores, each with its explanation.
     let expect: &[(&Value, &str, &str, f64)] = &[
         (trs, "common-13", "partial", 1.45),
-        (trs, "common-15", "partial", 1.24),
+        (trs, "common-15", "partial", 1.37),
         (trs, "common-18", "pass", 2.0),
         (trs, "common-21", "pass", 2.0),
         (trs, "common-23", "partial", 2.22),
-        (lon, "common-15", "partial", 0.8),
+        (lon, "common-15", "partial", 1.2),
         (lon, "common-18", "fail", 0.0),
         (lon, "common-21", "fail", 0.0),
         (gk, "common-13", "partial", 0.61),
