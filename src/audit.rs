@@ -102,26 +102,49 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
     let out = &options.out_dir;
     std::fs::create_dir_all(out).map_err(|source| AuditError::OutDir { path: out.clone(), source })?;
     let store_path = out.join("evidence.sqlite");
-    rotate_previous_store(&store_path)
-        .map_err(|source| AuditError::OutDir { path: store_path.clone(), source })?;
+    // A store whose audit was killed is continued, not rotated away: what it holds is reused.
+    let resume = store_path.exists() && !Store::open(&store_path)?.interrupted_runs()?.is_empty();
+    if !resume {
+        rotate_previous_store(&store_path)
+            .map_err(|source| AuditError::OutDir { path: store_path.clone(), source })?;
+    }
+    let prev_path = store_path.with_extension("prev.sqlite");
+    let prior = if prev_path.exists() { Some(Arc::new(Store::open(&prev_path)?)) } else { None };
     let store = Arc::new(Store::open(&store_path)?);
+    // The audit's own run row stays unfinished until every crawl of it is done, so a kill between
+    // two crawls is still seen as an interruption.
+    let audit_run = store.start_run(crawl::fetch::now_cst())?;
+    if resume {
+        tracing::info!("resuming the interrupted audit in {}", store_path.display());
+        store.mark_resumed(audit_run)?;
+    }
+    // Always `resume`: in a fresh store nothing is found, and a resumed audit then takes exactly the
+    // path an uninterrupted one took (the search probes reuse robots.txt in both).
+    let reuse = crawl::fetch::Reuse { prior, resume: true };
 
     let targets =
         config.units.iter().map(|u| CrawlTarget { unit_id: u.id.clone(), roots: u.roots.clone() }).collect();
     let crawl_options = CrawlOptions { allow_private: options.allow_private };
-    let stats = crawl::crawl(targets, &config.settings, &crawl_options, store.clone()).await?;
+    let stats =
+        crawl::crawl_reusing(targets, &config.settings, &crawl_options, &[], reuse.clone(), store.clone())
+            .await?;
     // The search-function check needs one search submitted per unit: a second, one-page crawl of the
     // search addresses (robots.txt and the address guard apply as to any page).
     let probes = search_probes(config, &store)?;
     if !probes.is_empty() {
         let settings = crate::config::Settings { max_depth: 0, ..config.settings.clone() };
-        crawl::crawl(probes, &settings, &crawl_options, store.clone()).await?;
+        crawl::crawl_reusing(probes, &settings, &crawl_options, &[], reuse, store.clone()).await?;
     }
+    store.finish_run(audit_run, crawl::fetch::now_cst())?;
 
     let mut units = Vec::with_capacity(config.units.len());
     let mut any_root_reached = false;
     for (unit, stat) in config.units.iter().zip(&stats) {
-        let records = store.records(&unit.id)?;
+        let mut records = store.records(&unit.id)?;
+        // Breadth-first by (depth, URL), not by the order responses happened to arrive: concurrent
+        // fetches, 304s, pages reused without a request and resumed runs all store in different
+        // orders, and the report must not depend on it. Records of one URL keep their order.
+        records.sort_by(|a, b| (a.depth, &a.url, a.id).cmp(&(b.depth, &b.url, b.id)));
         let site = UnitSite::build(unit, records);
         any_root_reached |=
             unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
@@ -147,6 +170,7 @@ pub fn finish(report: AuditReport, out: &Path) -> Result<AuditOutcome, AuditErro
     let mut written = report::write_reports(out, &report)?;
     written.push(crate::xlsx::write(out, &report)?);
     let mut summary = report::summary_text(&report, out);
+    summary.push_str(&traffic_line(&report));
     summary.push_str(&format!("评分表已写入 {}。\n", out.join(crate::xlsx::FILE_NAME).display()));
     Ok(AuditOutcome { report, written, summary })
 }
@@ -187,7 +211,28 @@ fn crawl_summary(stat: &crawl::UnitCrawlStats) -> report::CrawlSummary {
     extra.insert("requests".into(), stat.requests.into());
     extra.insert("robots_disallowed".into(), stat.robots_disallowed.into());
     extra.insert("truncated".into(), stat.truncated.into());
+    extra.insert("downloads".into(), stat.downloads.into());
+    extra.insert("bytes".into(), stat.bytes.into());
+    extra.insert("not_modified".into(), stat.not_modified.into());
+    extra.insert("reused".into(), stat.reused.into());
+    extra.insert("resumed".into(), stat.resumed.into());
     report::CrawlSummary { pages: stat.pages as u64, errors: stat.errors as u64, extra }
+}
+
+/// One line of the printed summary: what the crawl cost, over all units.
+fn traffic_line(report: &AuditReport) -> String {
+    let sum = |key: &str| -> u64 {
+        report.units.iter().filter_map(|u| u.crawl.extra.get(key).and_then(serde_json::Value::as_u64)).sum()
+    };
+    format!(
+        "抓取：请求 {} 次，完整下载 {} 个（{} 字节），304 未修改 {} 个，沿用上次内容 {} 个，续跑接管 {} 个。\n",
+        sum("requests"),
+        sum("downloads"),
+        sum("bytes"),
+        sum("not_modified"),
+        sum("reused"),
+        sum("resumed")
+    )
 }
 
 /// Keeps the previous run's evidence store as `evidence.prev.sqlite` instead of overwriting it.

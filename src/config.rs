@@ -65,6 +65,7 @@ struct RawSettings {
     max_in_flight: Option<usize>,
     max_retries: Option<u32>,
     unit_time_budget_secs: Option<f64>,
+    revisit_days: Option<u32>,
     // Operations (history, notifications): see [`OpsSettings`].
     history: Option<String>,
     #[serde(default)]
@@ -114,6 +115,10 @@ pub struct Settings {
     pub max_retries: u32,
     /// Wall-clock budget for one unit's crawl.
     pub unit_time_budget: Duration,
+    /// On a later run against the same out folder, a detail page listed unchanged in a list page that
+    /// is itself unchanged is not requested again until its last confirmation is this many days old
+    /// (0: always revalidate).
+    pub revisit_days: u32,
 }
 
 impl Default for Settings {
@@ -129,6 +134,7 @@ impl Default for Settings {
             max_in_flight: 16,
             max_retries: 2,
             unit_time_budget: Duration::from_secs(4 * 3600),
+            revisit_days: 7,
         }
     }
 }
@@ -302,6 +308,9 @@ fn resolve_settings(
             return Err(bad("unit_time_budget_secs", "must be positive"));
         }
         s.unit_time_budget = Duration::from_secs_f64(t);
+    }
+    if let Some(d) = raw.revisit_days {
+        s.revisit_days = d;
     }
     Ok(s)
 }

@@ -42,12 +42,13 @@ pub async fn serve_dir(root: PathBuf) -> std::io::Result<StaticServer> {
         async move {
             // A page addressed by its query string (`/public/column/6789?catId=1&pageIndex=2`, as
             // Lonsun-like CMSs do) is served from `6789@catId=1&pageIndex=2` when that file exists.
+            let conditional = Conditional::of(req.headers());
             if let Some(q) = req.uri().query()
-                && let Some(resp) = serve_query_file(&root, req.uri().path(), q).await
+                && let Some(resp) = serve_query_file(&root, req.uri().path(), q, &conditional).await
             {
                 return resp;
             }
-            serve_file(&root, req.uri().path()).await
+            serve_file(&root, req.uri().path(), &conditional).await
         }
     });
     let task = tokio::spawn(async move {
@@ -56,7 +57,64 @@ pub async fn serve_dir(root: PathBuf) -> std::io::Result<StaticServer> {
     Ok(StaticServer { addr, task })
 }
 
-async fn serve_file(root: &Path, url_path: &str) -> Response<Body> {
+/// A request's validators: `If-None-Match` and `If-Modified-Since`.
+struct Conditional {
+    if_none_match: Option<String>,
+    if_modified_since: Option<String>,
+}
+
+impl Conditional {
+    fn of(headers: &header::HeaderMap) -> Conditional {
+        let get = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        Conditional {
+            if_none_match: get(header::IF_NONE_MATCH),
+            if_modified_since: get(header::IF_MODIFIED_SINCE),
+        }
+    }
+}
+
+/// A file's response, as a real web server sends it: `ETag` (a hash of the bytes), `Last-Modified`
+/// (the file's modification time), and `304 Not Modified` with no body when the request's validators
+/// match (If-None-Match first, as RFC 9110 §13.2.2 orders them).
+fn file_response(
+    bytes: Vec<u8>,
+    modified: Option<std::time::SystemTime>,
+    ct: &'static str,
+    c: &Conditional,
+) -> Response<Body> {
+    use sha2::{Digest, Sha256};
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..16]);
+    let modified = modified
+        .map(|m| chrono::DateTime::<chrono::Utc>::from(m).format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+    let not_modified = match (&c.if_none_match, &c.if_modified_since) {
+        (Some(inm), _) => inm.split(',').any(|t| t.trim() == etag || t.trim() == "*"),
+        (None, Some(ims)) => modified.as_deref().is_some_and(|m| {
+            match (chrono::DateTime::parse_from_rfc2822(m), chrono::DateTime::parse_from_rfc2822(ims)) {
+                (Ok(m), Ok(ims)) => m <= ims,
+                _ => false,
+            }
+        }),
+        (None, None) => false,
+    };
+    let mut resp = if not_modified {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(Body::from(bytes));
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        r
+    };
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    if let Some(v) = modified.and_then(|m| HeaderValue::from_str(&m).ok()) {
+        resp.headers_mut().insert(header::LAST_MODIFIED, v);
+    }
+    resp
+}
+
+async fn serve_file(root: &Path, url_path: &str, conditional: &Conditional) -> Response<Body> {
     let Some(mut path) = safe_join(root, url_path) else {
         return status(StatusCode::NOT_FOUND);
     };
@@ -65,20 +123,23 @@ async fn serve_file(root: &Path, url_path: &str) -> Response<Body> {
     }
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
-            let mut resp = Response::new(Body::from(bytes));
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
-            resp
+            let modified = tokio::fs::metadata(&path).await.ok().and_then(|m| m.modified().ok());
+            file_response(bytes, modified, content_type(&path), conditional)
         }
         Err(_) => status(StatusCode::NOT_FOUND),
     }
 }
 
-async fn serve_query_file(root: &Path, url_path: &str, query: &str) -> Option<Response<Body>> {
+async fn serve_query_file(
+    root: &Path,
+    url_path: &str,
+    query: &str,
+    conditional: &Conditional,
+) -> Option<Response<Body>> {
     let path = safe_join(root, &format!("{url_path}@{query}"))?;
     let bytes = tokio::fs::read(&path).await.ok()?;
-    let mut resp = Response::new(Body::from(bytes));
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
-    Some(resp)
+    let modified = tokio::fs::metadata(&path).await.ok().and_then(|m| m.modified().ok());
+    Some(file_response(bytes, modified, "text/html", conditional))
 }
 
 fn status(code: StatusCode) -> Response<Body> {
@@ -211,5 +272,28 @@ mod tests {
         assert_eq!(ok.bytes().await.unwrap().as_ref(), b"<p>hi</p>");
         let missing = reqwest::get(format!("{base}nothing.html")).await.unwrap();
         assert_eq!(missing.status(), 404);
+    }
+
+    #[tokio::test]
+    async fn answers_conditional_requests_with_304() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.html"), b"<p>a</p>").unwrap();
+        let server = serve_dir(dir.path().to_path_buf()).await.unwrap();
+        let url = format!("{}a.html", server.base_url());
+        let first = reqwest::get(&url).await.unwrap();
+        let etag = first.headers()["etag"].to_str().unwrap().to_string();
+        let lm = first.headers()["last-modified"].to_str().unwrap().to_string();
+        let client = reqwest::Client::new();
+        let by_etag = client.get(&url).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(by_etag.status(), 304);
+        assert!(by_etag.bytes().await.unwrap().is_empty());
+        let by_date = client.get(&url).header("if-modified-since", &lm).send().await.unwrap();
+        assert_eq!(by_date.status(), 304);
+        let stale = client.get(&url).header("if-none-match", "\"other\"").send().await.unwrap();
+        assert_eq!(stale.status(), 200, "a different ETag wins over the date");
+        std::fs::write(dir.path().join("a.html"), b"<p>b</p>").unwrap();
+        let changed = client.get(&url).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(changed.status(), 200);
+        assert_eq!(changed.bytes().await.unwrap().as_ref(), b"<p>b</p>");
     }
 }

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// The schema version in `PRAGMA user_version`; bump it with a migration step in [`Store::open`].
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Why a URL was fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -50,6 +50,47 @@ impl FetchKind {
     }
 }
 
+/// How a record's body was confirmed without (or despite) a full download on an incremental run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Revalidation {
+    /// A conditional request got `304 Not Modified`: the previous run's body (and its SHA-256) is
+    /// reused and `fetched_at` is the time of the 304; `status` stays the stored response's status.
+    NotModified,
+    /// The server ignored the conditional request and sent the whole body again, byte for byte the
+    /// same as the previous run's (same SHA-256).
+    SameHash,
+    /// Not requested: a detail page listed unchanged in an unchanged list, confirmed less than
+    /// `revisit_days` ago; the previous record (its `fetched_at` included) is carried over.
+    Fresh,
+}
+
+impl Revalidation {
+    /// The name as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Revalidation::NotModified => "not_modified",
+            Revalidation::SameHash => "same_hash",
+            Revalidation::Fresh => "fresh",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Revalidation> {
+        Some(match s {
+            "not_modified" => Revalidation::NotModified,
+            "same_hash" => Revalidation::SameHash,
+            "fresh" => Revalidation::Fresh,
+            _ => return None,
+        })
+    }
+
+    /// Whether the body was reused rather than downloaded.
+    pub fn reused(self) -> bool {
+        !matches!(self, Revalidation::SameHash)
+    }
+}
+
 /// One request and what came back (or why nothing did).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FetchRecord {
@@ -85,6 +126,10 @@ pub struct FetchRecord {
     pub body: Vec<u8>,
     /// Whether the body was cut at the limit.
     pub truncated: bool,
+    /// On an incremental run, how the body was confirmed against the previous run's; `None` for a
+    /// first download (or a changed body).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revalidated: Option<Revalidation>,
 }
 
 impl FetchRecord {
@@ -150,6 +195,13 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 ";
 
+/// Version 2: incremental and resumable runs. `revalidated` says how a reused body was confirmed;
+/// `resumed_by` marks a run that was interrupted and continued by a later one.
+const SCHEMA_V2: &str = "
+ALTER TABLE responses ADD COLUMN revalidated TEXT;
+ALTER TABLE runs ADD COLUMN resumed_by INTEGER;
+";
+
 impl Store {
     /// Opens (creating if needed) the store at `path`, migrating its schema to [`SCHEMA_VERSION`].
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -167,7 +219,10 @@ impl Store {
         }
         if version < 1 {
             conn.execute_batch(SCHEMA_V1).map_err(err)?;
-            conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
+        }
+        if version < 2 {
+            conn.execute_batch(&format!("BEGIN; {SCHEMA_V2} PRAGMA user_version = 2; COMMIT;"))
+                .map_err(err)?;
         }
         Ok(Store { path: p, conn: std::sync::Mutex::new(conn) })
     }
@@ -192,8 +247,8 @@ impl Store {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO responses (unit_id, url, final_url, kind, depth, referrer, status, error,
-                 content_type, headers, fetched_at, sha256, body, truncated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 content_type, headers, fetched_at, sha256, body, truncated, revalidated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 record.unit_id,
                 record.url,
@@ -209,6 +264,7 @@ impl Store {
                 record.sha256,
                 record.body,
                 record.truncated,
+                record.revalidated.map(Revalidation::as_str),
             ],
         )
         .map_err(|e| self.err(e))?;
@@ -221,7 +277,7 @@ impl Store {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
-                        headers, fetched_at, sha256, body, truncated
+                        headers, fetched_at, sha256, body, truncated, revalidated
                  FROM responses WHERE unit_id = ?1 ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
@@ -237,7 +293,7 @@ impl Store {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
-                        headers, fetched_at, sha256, X'', truncated
+                        headers, fetched_at, sha256, X'', truncated, revalidated
                  FROM responses WHERE unit_id = ?1 ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
@@ -266,13 +322,51 @@ impl Store {
         let conn = self.conn();
         conn.query_row(
             "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
-                    headers, fetched_at, sha256, body, truncated
+                    headers, fetched_at, sha256, body, truncated, revalidated
              FROM responses WHERE url = ?1 ORDER BY id DESC LIMIT 1",
             [url],
             row_to_record,
         )
         .optional()
         .map_err(|e| self.err(e))
+    }
+
+    /// The latest record of `url` requested for `unit_id` (a resumed run reuses it instead of
+    /// requesting the URL again).
+    pub fn latest_of_unit(&self, unit_id: &str, url: &str) -> Result<Option<FetchRecord>, StoreError> {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
+                    headers, fetched_at, sha256, body, truncated, revalidated
+             FROM responses WHERE url = ?1 AND unit_id = ?2 ORDER BY id DESC LIMIT 1",
+            [url, unit_id],
+            row_to_record,
+        )
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// Runs that started and never finished (killed), and were not resumed yet.
+    pub fn interrupted_runs(&self) -> Result<Vec<i64>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id FROM runs WHERE finished_at IS NULL AND resumed_by IS NULL ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Marks the interrupted runs as continued by run `by` (they stay unfinished: nothing is lost).
+    pub fn mark_resumed(&self, by: i64) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE runs SET resumed_by = ?1 WHERE finished_at IS NULL AND resumed_by IS NULL AND id <> ?1",
+            [by],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// Records that a crawl run started; returns the run id for [`Store::finish_run`].
@@ -335,5 +429,6 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRecord> {
         sha256: r.get(12)?,
         body: r.get(13)?,
         truncated: r.get(14)?,
+        revalidated: r.get::<_, Option<String>>(15)?.as_deref().and_then(Revalidation::parse),
     })
 }

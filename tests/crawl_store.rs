@@ -25,6 +25,7 @@ fn record(unit: &str, url: &str) -> FetchRecord {
         sha256: Some("00ff".into()),
         body: vec![0, 159, 146, 150, 255],
         truncated: true,
+        revalidated: None,
     }
 }
 

@@ -148,6 +148,7 @@ pub fn fast_settings() -> Settings {
         max_in_flight: 8,
         max_retries: 0,
         unit_time_budget: Duration::from_secs(30),
+        ..Settings::default()
     }
 }
 

@@ -32,6 +32,7 @@ pub fn record(url: &str, status: Option<u16>, error: Option<&str>) -> FetchRecor
         sha256: status.map(|_| format!("{:064x}", url.len())),
         body: b"<html></html>".to_vec(),
         truncated: false,
+        revalidated: None,
     }
 }
 

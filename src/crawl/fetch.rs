@@ -17,7 +17,7 @@ use url::Url;
 use super::guard::{self, Policy, Refused};
 use super::host::{Host, Hosts, RobotsRules};
 use crate::config::Settings;
-use crate::store::{FetchKind, FetchRecord, Store};
+use crate::store::{FetchKind, FetchRecord, Revalidation, Store};
 
 /// Body cap for a link check: enough to see that the page is real, not enough to cost much.
 pub const EXTERNAL_BODY_CAP: usize = 64 * 1024;
@@ -48,6 +48,18 @@ pub struct Job {
     pub depth: u32,
     /// The page that linked here.
     pub referrer: Option<String>,
+    /// Whether the page that linked here is unchanged since the previous run (so this job may be
+    /// reused without a request while it is younger than `revisit_days`).
+    pub parent_unchanged: bool,
+}
+
+/// What a run may reuse instead of downloading again.
+#[derive(Clone, Default)]
+pub struct Reuse {
+    /// The previous finished run's store: validators (ETag, Last-Modified), bodies and hashes.
+    pub prior: Option<Arc<Store>>,
+    /// Continue an interrupted run: records already in the current store are reused, not refetched.
+    pub resume: bool,
 }
 
 /// How a job ended.
@@ -59,6 +71,8 @@ pub enum Outcome {
     Disallowed(FetchRecord),
     /// Nothing was sent: the unit's time budget ran out first.
     NotSent,
+    /// A resumed run found the record already stored by the interrupted run; nothing was sent.
+    Resumed(FetchRecord),
 }
 
 /// The shared machinery of a run: one HTTP client, the hosts, the global in-flight cap.
@@ -70,6 +84,7 @@ pub struct Fetcher {
     settings: Settings,
     agent_token: String,
     store: Arc<Store>,
+    reuse: Reuse,
 }
 
 /// A response as read: status, kept headers, the (possibly cut) body.
@@ -104,7 +119,59 @@ impl Fetcher {
             settings: settings.clone(),
             agent_token,
             store,
+            reuse: Reuse::default(),
         })
+    }
+
+    /// The fetcher of an incremental or resumed run.
+    pub fn with_reuse(mut self, reuse: Reuse) -> Fetcher {
+        self.reuse = reuse;
+        self
+    }
+
+    /// Whether records already in the current store are reused (a resumed run).
+    pub fn resuming(&self) -> bool {
+        self.reuse.resume
+    }
+
+    /// The previous run's usable record of `url`: a complete 2xx response.
+    fn prior_of(&self, url: &Url) -> Option<FetchRecord> {
+        let prior = self.reuse.prior.as_ref()?;
+        let record = match prior.latest(url.as_str()) {
+            Ok(r) => r?,
+            Err(e) => {
+                tracing::warn!("cannot read the previous store for {url}: {e}");
+                return None;
+            }
+        };
+        (record.is_ok() && !record.truncated && record.sha256.is_some()).then_some(record)
+    }
+
+    /// Whether a prior record was confirmed less than `revisit_days` ago.
+    fn still_fresh(&self, prior: &FetchRecord) -> bool {
+        let days = i64::from(self.settings.revisit_days);
+        days > 0 && now_cst().signed_duration_since(prior.fetched_at) < chrono::Duration::days(days)
+    }
+
+    /// The previous run's record carried over for `job`.
+    fn reused(
+        &self,
+        job: &Job,
+        prior: &FetchRecord,
+        how: Revalidation,
+        at: chrono::DateTime<FixedOffset>,
+    ) -> FetchRecord {
+        FetchRecord {
+            id: 0,
+            unit_id: job.unit_id.clone(),
+            url: job.url.to_string(),
+            kind: job.kind,
+            depth: job.depth,
+            referrer: job.referrer.clone(),
+            fetched_at: at,
+            revalidated: Some(how),
+            ..prior.clone()
+        }
     }
 
     /// Fetches one job; `requests` counts every HTTP request sent for it (hops, retries, robots.txt).
@@ -114,8 +181,15 @@ impl Fetcher {
             FetchKind::Robots => ROBOTS_BODY_CAP,
             _ => self.settings.max_body_bytes,
         };
+        let prior = self.prior_of(&job.url);
+        if let Some(p) = &prior
+            && job.parent_unchanged
+            && self.still_fresh(p)
+        {
+            return Outcome::Fetched(self.reused(job, p, Revalidation::Fresh, p.fetched_at));
+        }
         let mut url = job.url.clone();
-        for _hop in 0..=self.settings.max_redirects {
+        for hop in 0..=self.settings.max_redirects {
             if let Err(refused) = guard::check_url(&url, &self.policy) {
                 return Outcome::Fetched(self.failure(job, &url, refused.to_string()));
             }
@@ -137,11 +211,23 @@ impl Fetcher {
                     _ => {}
                 }
             }
-            let got = match self.send_with_retries(&host, &url, cap, deadline, requests).await {
+            // Conditional headers go with the first hop only, and only when the stored response was
+            // not reached through a redirect (the validators belong to the final URL).
+            let conditional = match &prior {
+                Some(p) if hop == 0 && p.final_url == p.url => validators(p),
+                _ => Vec::new(),
+            };
+            let got = match self.send_with_retries(&host, &url, cap, deadline, requests, &conditional).await {
                 Ok(got) => got,
                 Err(SendError::NotSent) => return Outcome::NotSent,
                 Err(SendError::Failed(msg)) => return Outcome::Fetched(self.failure(job, &url, msg)),
             };
+            if got.status == 304
+                && !conditional.is_empty()
+                && let Some(p) = &prior
+            {
+                return Outcome::Fetched(self.reused(job, p, Revalidation::NotModified, now_cst()));
+            }
             let redirect = matches!(got.status, 301 | 302 | 303 | 307 | 308);
             match got.location.as_deref().filter(|_| redirect).map(|l| url.join(l.trim())) {
                 Some(Ok(mut next)) if matches!(next.scheme(), "http" | "https") => {
@@ -149,7 +235,18 @@ impl Fetcher {
                     url = next;
                 }
                 // A redirect nowhere (bad or non-http Location) is reported as the response it is.
-                _ => return Outcome::Fetched(self.record(job, &url, got)),
+                _ => {
+                    let mut record = self.record(job, &url, got);
+                    // A server that ignores conditionals may still send the same bytes.
+                    if let Some(p) = &prior
+                        && record.is_ok()
+                        && p.sha256 == record.sha256
+                        && p.final_url == record.final_url
+                    {
+                        record.revalidated = Some(Revalidation::SameHash);
+                    }
+                    return Outcome::Fetched(record);
+                }
             }
         }
         let msg = format!("{TOO_MANY_REDIRECTS} (more than {})", self.settings.max_redirects);
@@ -174,31 +271,44 @@ impl Fetcher {
                 kind: FetchKind::Robots,
                 depth: 0,
                 referrer: None,
+                parent_unchanged: false,
             };
+            // A resumed run reads the rules the interrupted run stored instead of asking again.
+            if self.reuse.resume
+                && let Ok(Some(stored)) = self.store.latest(job.url.as_str())
+                && stored.kind == FetchKind::Robots
+            {
+                return self.robots_rules(&stored);
+            }
             // robots.txt is shared by every unit on the host, so no unit's budget may cut it short.
             let far = Instant::now() + Duration::from_secs(7 * 24 * 3600);
             let record = match Box::pin(self.fetch(&job, far, requests)).await {
                 Outcome::Fetched(r) | Outcome::Disallowed(r) => r,
-                Outcome::NotSent => unreachable!("robots.txt is fetched without a budget"),
-            };
-            // RFC 9309 §2.3.1: 2xx is parsed; 4xx (and a redirect chain too long) means no rules;
-            // 5xx means disallow-all. 429 is treated like a 5xx: the server is shedding load.
-            let rules = match (record.status, &record.error) {
-                (Some(s), _) if (200..300).contains(&s) => {
-                    RobotsRules::parse(&self.agent_token, &record.body)
+                Outcome::NotSent | Outcome::Resumed(_) => {
+                    unreachable!("robots.txt is fetched without a budget and never resumed")
                 }
-                (Some(429), _) => RobotsRules::Unavailable { reason: "HTTP 429".into() },
-                (Some(s), _) if s < 500 => RobotsRules::AllowAll,
-                (Some(s), _) => RobotsRules::Unavailable { reason: format!("HTTP {s}") },
-                (None, Some(e)) if e.starts_with(TOO_MANY_REDIRECTS) => RobotsRules::AllowAll,
-                (None, e) => RobotsRules::Unreachable { reason: e.clone().unwrap_or_default() },
             };
+            let rules = self.robots_rules(&record);
             if let Err(e) = self.store.insert(&record) {
                 tracing::error!("cannot store robots.txt of {}: {e}", host.origin);
             }
             rules
         })
         .await
+    }
+
+    /// The rules a robots.txt response means. RFC 9309 §2.3.1: 2xx is parsed; 4xx (and a redirect
+    /// chain too long) means no rules; 5xx means disallow-all. 429 is treated like a 5xx: the server
+    /// is shedding load.
+    fn robots_rules(&self, record: &FetchRecord) -> RobotsRules {
+        match (record.status, &record.error) {
+            (Some(s), _) if (200..300).contains(&s) => RobotsRules::parse(&self.agent_token, &record.body),
+            (Some(429), _) => RobotsRules::Unavailable { reason: "HTTP 429".into() },
+            (Some(s), _) if s < 500 => RobotsRules::AllowAll,
+            (Some(s), _) => RobotsRules::Unavailable { reason: format!("HTTP {s}") },
+            (None, Some(e)) if e.starts_with(TOO_MANY_REDIRECTS) => RobotsRules::AllowAll,
+            (None, e) => RobotsRules::Unreachable { reason: e.clone().unwrap_or_default() },
+        }
     }
 
     async fn send_with_retries(
@@ -208,6 +318,7 @@ impl Fetcher {
         cap: usize,
         deadline: Instant,
         requests: &AtomicUsize,
+        conditional: &[(&'static str, String)],
     ) -> Result<Got, SendError> {
         let mut attempt = 0u32;
         loop {
@@ -217,7 +328,7 @@ impl Fetcher {
                 .map_err(|_| SendError::NotSent)?
                 .expect("the in-flight semaphore is never closed");
             requests.fetch_add(1, Ordering::Relaxed);
-            let result = self.send_once(url, cap).await;
+            let result = self.send_once(url, cap, conditional).await;
             drop(permit);
             let (retry, wait) = match &result {
                 Ok(got) if got.status == 429 || (500..600).contains(&got.status) => {
@@ -240,8 +351,17 @@ impl Fetcher {
         }
     }
 
-    async fn send_once(&self, url: &Url, cap: usize) -> Result<Got, reqwest::Error> {
-        let mut resp = self.client.get(url.clone()).send().await?;
+    async fn send_once(
+        &self,
+        url: &Url,
+        cap: usize,
+        conditional: &[(&'static str, String)],
+    ) -> Result<Got, reqwest::Error> {
+        let mut request = self.client.get(url.clone());
+        for (name, value) in conditional {
+            request = request.header(*name, value);
+        }
+        let mut resp = request.send().await?;
         let status = resp.status().as_u16();
         let headers = kept_headers(resp.headers());
         let location = header(resp.headers(), "location");
@@ -290,6 +410,7 @@ impl Fetcher {
             sha256: None,
             body: Vec::new(),
             truncated: false,
+            revalidated: None,
         }
     }
 }
@@ -302,6 +423,20 @@ enum SendError {
 /// Now, in China Standard Time (+08:00), the zone of the audited sites and their inspectors.
 pub fn now_cst() -> chrono::DateTime<FixedOffset> {
     Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid offset"))
+}
+
+/// The conditional-request headers a stored response allows: `If-None-Match` from its ETag,
+/// `If-Modified-Since` from its Last-Modified.
+fn validators(prior: &FetchRecord) -> Vec<(&'static str, String)> {
+    let get = |name: &str| prior.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let mut out = Vec::new();
+    if let Some(etag) = get("etag") {
+        out.push(("if-none-match", etag));
+    }
+    if let Some(lm) = get("last-modified") {
+        out.push(("if-modified-since", lm));
+    }
+    out
 }
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {

@@ -19,7 +19,7 @@ use super::fetch::{Fetcher, Job, Outcome};
 use super::{CrawlTarget, UnitCrawlStats};
 use crate::config::Settings;
 use crate::extract;
-use crate::store::{FetchKind, FetchRecord, Store, StoreError};
+use crate::store::{FetchKind, FetchRecord, Revalidation, Store, StoreError};
 
 /// The part of the web that belongs to a unit.
 ///
@@ -107,7 +107,14 @@ impl Frontier {
             if f.seen.insert(url.to_string()) {
                 let kind =
                     if extract::is_attachment_url(&url) { FetchKind::Attachment } else { FetchKind::Page };
-                f.queue.push_back(Job { unit_id: f.unit_id.clone(), url, kind, depth: 0, referrer: None });
+                f.queue.push_back(Job {
+                    unit_id: f.unit_id.clone(),
+                    url,
+                    kind,
+                    depth: 0,
+                    referrer: None,
+                    parent_unchanged: false,
+                });
             }
         }
         f
@@ -115,6 +122,11 @@ impl Frontier {
 
     /// Queues a link found on `referrer` (at `depth`), unless seen, out of depth, or not http(s).
     pub fn push_link(&mut self, url: &Url, depth: u32, referrer: &str) {
+        self.push_link_from(url, depth, referrer, false);
+    }
+
+    /// [`Frontier::push_link`], saying whether the referrer is unchanged since the previous run.
+    pub fn push_link_from(&mut self, url: &Url, depth: u32, referrer: &str, parent_unchanged: bool) {
         if !matches!(url.scheme(), "http" | "https") {
             return;
         }
@@ -134,6 +146,7 @@ impl Frontier {
             kind,
             depth,
             referrer: Some(referrer.to_string()),
+            parent_unchanged,
         });
     }
 
@@ -154,6 +167,15 @@ impl Frontier {
     pub fn has_queued(&self) -> bool {
         !self.queue.is_empty()
     }
+}
+
+/// Whether a stored record is a robots.txt refusal (no request was sent for it).
+fn is_robots_refusal(record: &FetchRecord) -> bool {
+    record.status.is_none()
+        && record
+            .error
+            .as_deref()
+            .is_some_and(|e| e == "disallowed by robots.txt" || e.starts_with("robots.txt unavailable ("))
 }
 
 /// Whether a stored response is an HTML page worth parsing for links.
@@ -183,13 +205,19 @@ pub async fn crawl_unit(
         while running.len() < settings.max_in_flight.max(1) && Instant::now() < deadline {
             let Some(job) = frontier.pop() else { break };
             let requests = &requests;
+            // A resumed run reuses what the interrupted run stored for this unit and URL.
+            let stored =
+                if fetcher.resuming() { store.latest_of_unit(&job.unit_id, job.url.as_str())? } else { None };
             running.push(async move {
-                let outcome = fetcher.fetch(&job, deadline, requests).await;
+                let outcome = match stored {
+                    Some(record) => Outcome::Resumed(record),
+                    None => fetcher.fetch(&job, deadline, requests).await,
+                };
                 (job, outcome)
             });
         }
         let Some((job, outcome)) = running.next().await else { break };
-        let mut record = match outcome {
+        let record = match outcome {
             Outcome::NotSent => {
                 stats.truncated = true;
                 continue;
@@ -199,14 +227,37 @@ pub async fn crawl_unit(
                 store.insert(&record)?;
                 continue;
             }
-            Outcome::Fetched(record) => record,
+            Outcome::Resumed(record) if is_robots_refusal(&record) => {
+                stats.robots_disallowed += 1;
+                stats.resumed += 1;
+                continue;
+            }
+            Outcome::Resumed(record) => {
+                stats.resumed += 1;
+                record
+            }
+            Outcome::Fetched(mut record) => {
+                match record.revalidated {
+                    Some(Revalidation::NotModified) => {
+                        stats.not_modified += 1;
+                        stats.reused += 1;
+                    }
+                    Some(Revalidation::Fresh) => stats.reused += 1,
+                    Some(Revalidation::SameHash) | None if record.status.is_some() => {
+                        stats.downloads += 1;
+                        stats.bytes += record.body.len() as u64;
+                    }
+                    _ => {}
+                }
+                record.id = store.insert(&record)?;
+                record
+            }
         };
         stats.pages += 1;
         // 429 after the retries says nothing about the page: it is an error, like a 5xx.
         if record.status.is_none_or(|s| s >= 500 || s == 429) {
             stats.errors += 1;
         }
-        record.id = store.insert(&record)?;
         tracing::debug!(
             unit = %record.unit_id, kind = record.kind.as_str(), status = ?record.status,
             error = ?record.error, "{}", record.url
@@ -221,11 +272,23 @@ pub async fn crawl_unit(
         }
         let text = super::decode::decode(&record.body, record.content_type.as_deref()).text;
         let facts = extract::extract_page(&final_url, &text);
+        // Only what an unchanged page lists (its list entries and attachments) may skip revalidation
+        // within `revisit_days`; navigation and paging links lead to lists, which are always asked.
+        let listed: HashSet<&str> = if record.revalidated.is_some() {
+            facts
+                .list_entries
+                .iter()
+                .map(|e| e.url.as_str())
+                .chain(facts.attachments.iter().map(|l| l.url.as_str()))
+                .collect()
+        } else {
+            HashSet::new()
+        };
         let found = facts.links.iter().map(|l| l.url.as_str()).chain(facts.paging.iter().map(String::as_str));
         let found = found.chain(facts.attachments.iter().map(|l| l.url.as_str()));
         for link in found {
             if let Ok(u) = Url::parse(link) {
-                frontier.push_link(&u, job.depth + 1, &record.final_url);
+                frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link));
             }
         }
     }

@@ -49,6 +49,17 @@ pub struct UnitCrawlStats {
     pub robots_disallowed: usize,
     /// Whether a limit (pages, depth, time) stopped the crawl before the frontier was empty.
     pub truncated: bool,
+    /// Responses whose body came over the wire in full (robots.txt excluded).
+    pub downloads: usize,
+    /// Bytes of those bodies.
+    pub bytes: u64,
+    /// Conditional requests answered `304 Not Modified`.
+    pub not_modified: usize,
+    /// Records whose body was reused from the previous run (304s, and pages not requested because
+    /// they were listed unchanged and confirmed less than `revisit_days` ago).
+    pub reused: usize,
+    /// Records of an interrupted run taken over by this one without a request.
+    pub resumed: usize,
 }
 
 /// The crawl could not start at all.
@@ -89,6 +100,20 @@ pub async fn crawl_trusting(
     trusted_hosts: &[String],
     store: Arc<Store>,
 ) -> Result<Vec<UnitCrawlStats>, CrawlError> {
+    crawl_reusing(targets, settings, options, trusted_hosts, fetch::Reuse::default(), store).await
+}
+
+/// [`crawl_trusting`] on an incremental or resumed run: conditional requests against the previous
+/// run's store (`reuse.prior`), and, when `reuse.resume`, the records an interrupted run already
+/// stored in `store` taken over without a request.
+pub async fn crawl_reusing(
+    targets: Vec<CrawlTarget>,
+    settings: &Settings,
+    options: &CrawlOptions,
+    trusted_hosts: &[String],
+    reuse: fetch::Reuse,
+    store: Arc<Store>,
+) -> Result<Vec<UnitCrawlStats>, CrawlError> {
     let policy = guard::Policy {
         allow_private: options.allow_private,
         trusted_hosts: trusted_hosts
@@ -97,7 +122,8 @@ pub async fn crawl_trusting(
             .collect(),
     };
     let fetcher = fetch::Fetcher::new(settings, policy, store.clone())
-        .map_err(|e| CrawlError::Client(e.to_string()))?;
+        .map_err(|e| CrawlError::Client(e.to_string()))?
+        .with_reuse(reuse);
     let fetcher = Arc::new(fetcher);
     let run = store.start_run(fetch::now_cst())?;
     // One task per unit, so pages of different units are parsed on different worker threads. A
@@ -118,7 +144,9 @@ pub async fn crawl_trusting(
     for s in &stats {
         tracing::info!(
             unit = %s.unit_id, pages = s.pages, errors = s.errors, requests = s.requests,
-            robots_disallowed = s.robots_disallowed, truncated = s.truncated, "unit crawled"
+            robots_disallowed = s.robots_disallowed, truncated = s.truncated, downloads = s.downloads,
+            bytes = s.bytes, not_modified = s.not_modified, reused = s.reused, resumed = s.resumed,
+            "unit crawled"
         );
     }
     Ok(stats)
