@@ -228,3 +228,74 @@ fn assert_same(a: &Value, b: &Value, path: &str) {
         _ => assert_eq!(a, b, "reports differ at {path}: {a} against {b}"),
     }
 }
+
+mod crawl_support;
+
+/// A server that ignores conditional requests (no ETag, no Last-Modified, always 200): the SHA-256
+/// comparison still sees that nothing changed, and the detail pages the unchanged list names are not
+/// requested again within `revisit_days` (and are, with `revisit_days: 0`).
+#[tokio::test]
+async fn without_validators_the_hash_decides_and_listed_pages_wait_for_revisit_days() {
+    use crawl_support::{Reply, Server, fast_settings, temp_store};
+    use zwgk_audit::crawl::fetch::Reuse;
+    use zwgk_audit::crawl::{CrawlOptions, CrawlTarget, crawl_reusing};
+    use zwgk_audit::store::Revalidation;
+
+    let server = Server::start(|path, _| match path {
+        "/a/" => Reply::html(
+            "<html><head><title>通知公告</title></head><body><ul class=\"list\">\
+             <li><a href=\"/a/t1.html\">关于开展2025年政务公开培训的通知</a><span>2025-03-01</span></li>\
+             <li><a href=\"/a/t2.html\">关于调整政务公开工作领导小组成员的通知</a><span>2025-02-18</span></li>\
+             <li><a href=\"/a/t3.html\">关于做好2025年政务公开工作的通知</a><span>2025-01-08</span></li>\
+             </ul></body></html>",
+        ),
+        p if p.starts_with("/a/t") => Reply::html(format!("<html><head><title>{p}</title></head><body>正文</body></html>")),
+        _ => Reply::status(404),
+    })
+    .await;
+    let targets = || vec![CrawlTarget { unit_id: "u".into(), roots: vec![server.url("/a/")] }];
+    let options = CrawlOptions { allow_private: true };
+    let settings = fast_settings();
+
+    let (_d1, first) = temp_store();
+    let s1 =
+        crawl_reusing(targets(), &settings, &options, &[], Reuse::default(), first.clone()).await.unwrap();
+    assert_eq!(s1[0].downloads, 4, "{:?}", s1[0]);
+
+    let (_d2, second) = temp_store();
+    let reuse = Reuse { prior: Some(first.clone()), resume: false };
+    let s2 = crawl_reusing(targets(), &settings, &options, &[], reuse, second.clone()).await.unwrap();
+    assert_eq!((s2[0].downloads, s2[0].reused, s2[0].not_modified), (1, 3, 0), "{:?}", s2[0]);
+    assert_eq!(server.hits_of("/a/"), 2);
+    assert_eq!(server.hits_of("/a/t1.html"), 1, "a listed, unchanged page waits for revisit_days");
+    let records = second.records("u").unwrap();
+    let how = |suffix: &str| records.iter().find(|r| r.url.ends_with(suffix)).unwrap().revalidated;
+    assert_eq!(how("/a/"), Some(Revalidation::SameHash));
+    assert_eq!(how("/a/t1.html"), Some(Revalidation::Fresh));
+    let old = first.records("u").unwrap();
+    let t1 = |rs: &[zwgk_audit::store::FetchRecord]| {
+        rs.iter().find(|r| r.url.ends_with("t1.html")).cloned().unwrap()
+    };
+    assert_eq!(t1(&records).sha256, t1(&old).sha256);
+    assert_eq!(t1(&records).body, t1(&old).body);
+    assert_eq!(
+        t1(&records).fetched_at,
+        t1(&old).fetched_at,
+        "not requested: the last confirmation time is kept"
+    );
+
+    let (_d3, third) = temp_store();
+    let reuse = Reuse { prior: Some(second.clone()), resume: false };
+    let every_time = zwgk_audit::config::Settings { revisit_days: 0, ..fast_settings() };
+    let s3 = crawl_reusing(targets(), &every_time, &options, &[], reuse, third.clone()).await.unwrap();
+    assert_eq!(server.hits_of("/a/t1.html"), 2, "revisit_days: 0 asks every time");
+    assert_eq!((s3[0].downloads, s3[0].reused), (4, 0), "{:?}", s3[0]);
+    assert!(
+        third
+            .records("u")
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.contains("/a/"))
+            .all(|r| r.revalidated == Some(Revalidation::SameHash))
+    );
+}
