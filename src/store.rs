@@ -432,3 +432,36 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRecord> {
         revalidated: r.get::<_, Option<String>>(15)?.as_deref().and_then(Revalidation::parse),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store written by a version-1 build opens, gains the version-2 columns, keeps its rows, and
+    /// tells a finished run from a killed one.
+    #[test]
+    fn version_1_store_migrates_and_keeps_its_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evidence.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute("INSERT INTO runs (started_at, finished_at) VALUES ('a', 'b')", []).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(store.interrupted_runs().unwrap().is_empty(), "a finished run is not resumed");
+        let killed = store.start_run(crate::crawl::fetch::now_cst()).unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.interrupted_runs().unwrap(), vec![killed]);
+        let by = store.start_run(crate::crawl::fetch::now_cst()).unwrap();
+        store.mark_resumed(by).unwrap();
+        assert_eq!(store.interrupted_runs().unwrap(), vec![by], "only the resuming run, until it finishes");
+        store.finish_run(by, crate::crawl::fetch::now_cst()).unwrap();
+        assert!(store.interrupted_runs().unwrap().is_empty());
+        assert_eq!(store.runs().unwrap().len(), 3, "nothing is lost");
+        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+}
