@@ -199,6 +199,10 @@ async fn sigkill_halfway_then_rerun_gives_the_same_report() {
     let resumed = read_report(&killed);
     assert!(sum(&resumed, "resumed") as i64 >= kept - 5, "resumed {} of {kept}", sum(&resumed, "resumed"));
     let after = stored_responses(&store);
+    eprintln!(
+        "whole run: {total} records; killed at {kept}; rerun resumed {} and stored {after} in all",
+        sum(&resumed, "resumed")
+    );
     assert!(after <= total + 2, "rerun stored {after} against {total} of a whole run");
 
     assert_same(&normalised(read_report(&whole)), &normalised(resumed), "");
