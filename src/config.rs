@@ -196,8 +196,7 @@ pub struct OpsSettings {
 impl UnitsConfig {
     /// Reads and validates a units file.
     pub fn load(path: &Path) -> Result<UnitsConfig, YamlError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| YamlError::at(path, None, format!("cannot read: {e}")))?;
+        let text = yaml::read(path)?;
         UnitsConfig::parse(path, &text)
     }
 
