@@ -158,6 +158,11 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
         units.push(unit_report);
     }
     if !any_root_reached {
+        // Nothing was audited: the previous run's store goes back in place (report.json still cites it),
+        // so that a run of failed nights cannot rotate the last good evidence away.
+        drop(store);
+        restore_previous_store(&store_path)
+            .map_err(|source| AuditError::OutDir { path: store_path.clone(), source })?;
         return Err(AuditError::NothingReachable);
     }
     let mut report = AuditReport::new(options.as_of.format("%Y-%m-%d").to_string(), units);
@@ -244,6 +249,28 @@ fn rotate_previous_store(path: &Path) -> std::io::Result<()> {
         for suffix in ["", "-wal", "-shm"] {
             let from = PathBuf::from(format!("{}{suffix}", path.display()));
             let to = PathBuf::from(format!("{}{suffix}", prev.display()));
+            if from.exists() {
+                std::fs::rename(from, to)?;
+            } else if to.exists() {
+                std::fs::remove_file(to)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Undoes [`rotate_previous_store`] after a run that audited nothing: its store becomes
+/// `evidence.failed.sqlite` (the refusals and errors stay readable) and the previous one is put back.
+fn restore_previous_store(path: &Path) -> std::io::Result<()> {
+    let prev = path.with_extension("prev.sqlite");
+    if !prev.exists() {
+        return Ok(());
+    }
+    let failed = path.with_extension("failed.sqlite");
+    for (from, to) in [(path, failed.as_path()), (prev.as_path(), path)] {
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", from.display()));
+            let to = PathBuf::from(format!("{}{suffix}", to.display()));
             if from.exists() {
                 std::fs::rename(from, to)?;
             } else if to.exists() {

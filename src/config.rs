@@ -202,8 +202,7 @@ pub struct OpsSettings {
 impl UnitsConfig {
     /// Reads and validates a units file.
     pub fn load(path: &Path) -> Result<UnitsConfig, YamlError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| YamlError::at(path, None, format!("cannot read: {e}")))?;
+        let text = yaml::read(path)?;
         UnitsConfig::parse(path, &text)
     }
 
@@ -225,7 +224,23 @@ impl UnitsConfig {
                 return Err(YamlError::at(path, at, format!("unit id `{}` must match [a-z0-9-]+", u.id)));
             }
             if !seen.insert(u.id.clone()) {
-                return Err(YamlError::at(path, at, format!("duplicate unit id `{}`", u.id)));
+                // Name the duplicate's own line (the id's second declaration), not the first one's.
+                let second = text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        let t = l.trim_start().trim_start_matches("- ").trim();
+                        let v = t.strip_prefix("id:").map(|v| v.trim().trim_matches(['"', '\'']));
+                        v == Some(u.id.as_str())
+                    })
+                    .map(|(i, _)| i + 1)
+                    .nth(1);
+                let first = at.map(|l| format!(" (first declared on line {l})")).unwrap_or_default();
+                return Err(YamlError::at(
+                    path,
+                    second.or(at),
+                    format!("duplicate unit id `{}`{first}", u.id),
+                ));
             }
             if u.roots.is_empty() {
                 return Err(YamlError::at(path, at, format!("unit `{}` has no roots", u.id)));
@@ -377,7 +392,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("duplicate"), "{e}");
-        assert_eq!(e.line, Some(2));
+        // The duplicate's own line, and the first declaration's in the message.
+        assert_eq!(e.line, Some(6));
+        assert!(e.message.contains("line 2"), "{e}");
     }
 
     #[test]

@@ -167,8 +167,7 @@ fn contract_kinds(id: &str) -> Vec<UnitKind> {
 impl Rubric {
     /// Loads and validates `rubric.yaml`.
     pub fn load(path: &Path) -> Result<Rubric, YamlError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| YamlError::at(path, None, format!("cannot read: {e}")))?;
+        let text = crate::yaml::read(path)?;
         Rubric::parse(path, &text)
     }
 

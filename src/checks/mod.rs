@@ -136,8 +136,7 @@ impl CheckSet {
         let mut set = CheckSet::default();
         let mut seen: HashMap<String, String> = HashMap::new();
         for path in files {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| YamlError::at(&path, None, format!("cannot read: {e}")))?;
+            let text = yaml::read(&path)?;
             let file: decl::ChecksFile = yaml::parse(&path, &text)?;
             for c in file.checks {
                 validate(&path, &c)?;

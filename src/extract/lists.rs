@@ -98,7 +98,12 @@ pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
     let mut seen = HashSet::new();
     entries_in(base, doc, &mut out, &mut seen);
     if let Some(records) = data_script_records(doc) {
-        entries_in(base, &Html::parse_fragment(&records), &mut out, &mut seen);
+        entries_in(
+            base,
+            &Html::parse_fragment(&super::depth::bounded_nesting(&records)),
+            &mut out,
+            &mut seen,
+        );
     }
     out
 }

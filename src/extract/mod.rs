@@ -16,6 +16,7 @@
 pub mod annual_report;
 pub mod annual_report_text;
 pub mod dates;
+pub mod depth;
 pub mod lists;
 pub mod media;
 pub mod metadata;
@@ -197,7 +198,7 @@ pub fn is_attachment_url(url: &Url) -> bool {
 
 /// Runs every extractor on one page.
 pub fn extract_page(url: &Url, html: &str) -> PageFacts {
-    let doc = Html::parse_document(html);
+    let doc = Html::parse_document(&depth::bounded_nesting(html));
     let base = base_url(url, &doc);
     let links = links(&base, &doc);
     let attachments =

@@ -193,7 +193,19 @@ pub fn read_report(out_dir: &Path) -> Result<AuditReport, PackError> {
 
 /// The default file name of a unit's pack.
 pub fn pack_file_name(unit_id: &str) -> String {
-    format!("evidence-pack-{unit_id}.zip")
+    format!("evidence-pack-{}.zip", file_safe(unit_id))
+}
+
+/// A unit id made safe as one file name component. The units file only allows `[a-z0-9-]+`, but the id
+/// `pack` sees comes from report.json, which may come from another machine: a `/`, `\`, `..` or control
+/// character must not steer a pack or a zip entry out of its folder.
+fn file_safe(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .take(100)
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    if safe.is_empty() { "_".into() } else { safe }
 }
 
 /// Writes the evidence pack of one unit of the audit in `out_dir` to `dest` (a zip file path).
@@ -226,7 +238,7 @@ pub fn pack_unit(out_dir: &Path, unit_id: &str, dest: &Path) -> Result<PackSumma
     }
 
     let records = store.records_without_bodies(unit_id)?;
-    let warc_name = format!("archive/{unit_id}.warc.gz");
+    let warc_name = format!("archive/{}.warc.gz", file_safe(unit_id));
     let packed_at = crate::report::now_rfc3339();
     // The WARC goes to a temporary file as it is written, one body in memory at a time: a unit may cite
     // hundreds of attachments.
