@@ -6,80 +6,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// The browser binary, or `None` when the tests are explicitly skipped.
-fn chromium() -> Option<PathBuf> {
-    if std::env::var_os("ZWGK_SKIP_BROWSER_TESTS").is_some() {
-        eprintln!("skipped: ZWGK_SKIP_BROWSER_TESTS is set");
-        return None;
-    }
-    let candidates =
-        [std::env::var("ZWGK_CHROMIUM").unwrap_or_default(), "chromium".into(), "chromium-browser".into()];
-    for c in candidates.iter().filter(|c| !c.is_empty()) {
-        if Command::new(c)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-        {
-            return Some(PathBuf::from(c));
-        }
-    }
-    panic!(
-        "headless Chromium not found: apt-get install -y chromium fonts-wqy-zenhei (or set ZWGK_SKIP_BROWSER_TESTS=1)"
-    );
-}
-
-/// Output of one headless run.
-struct Run {
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs headless Chromium offline on `url` with `extra` arguments, with a fresh profile and a timeout.
-fn headless(browser: &Path, profile: &Path, extra: &[String], url: &str) -> Run {
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let run = Run { stdout: out.join().unwrap(), stderr: err.join().unwrap() };
-            assert!(status.success(), "chromium failed ({status}):\n{}", run.stderr);
-            return run;
-        }
-        if started.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            panic!("chromium did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use std::path::Path;
+use std::process::Command;
 
 /// Console messages the page produced (errors, warnings, logs, uncaught exceptions, blocked loads).
 /// With `--enable-logging=stderr` Chromium logs each as a line containing `:CONSOLE`.
@@ -93,7 +21,7 @@ fn file_url(path: &Path) -> String {
 
 #[test]
 fn the_console_check_catches_a_page_that_errs() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = common::chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("bad.html");
     std::fs::write(
@@ -101,7 +29,8 @@ fn the_console_check_catches_a_page_that_errs() {
         "<!DOCTYPE html><p>x</p><script>console.error('坏了'); missingFunction();</script>",
     )
     .unwrap();
-    let run = headless(&browser, &dir.path().join("profile"), &["--dump-dom".into()], &file_url(&page));
+    let run =
+        common::headless(&browser, &dir.path().join("profile"), &["--dump-dom".into()], &file_url(&page));
     let messages = console_messages(&run.stderr);
     assert!(messages.iter().any(|m| m.contains("missingFunction")), "{}", run.stderr);
     assert!(messages.len() >= 2, "{messages:?}");
@@ -109,10 +38,15 @@ fn the_console_check_catches_a_page_that_errs() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn report_renders_without_console_messages_with_its_evidence_links() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = common::chromium() else { return };
     let demo = common::audit_demo().await;
     let html = demo.out.path().join("report.html");
-    let run = headless(&browser, &demo.out.path().join("profile"), &["--dump-dom".into()], &file_url(&html));
+    let run = common::headless(
+        &browser,
+        &demo.out.path().join("profile"),
+        &["--dump-dom".into()],
+        &file_url(&html),
+    );
     assert_eq!(
         console_messages(&run.stderr),
         Vec::<&str>::new(),
@@ -147,11 +81,11 @@ async fn report_renders_without_console_messages_with_its_evidence_links() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn report_prints_to_pdf_with_chinese_text() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = common::chromium() else { return };
     let demo = common::audit_demo().await;
     let html = demo.out.path().join("report.html");
     let pdf = demo.out.path().join("report.pdf");
-    let run = headless(
+    let run = common::headless(
         &browser,
         &demo.out.path().join("profile"),
         &[format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer".into()],

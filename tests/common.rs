@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use zwgk_audit::audit::{self, AuditOptions};
@@ -144,5 +146,78 @@ pub fn assert_contract(report: &Value, fetched: &HashSet<String>) {
                 }
             }
         }
+    }
+}
+
+/// The browser binary, or `None` when the tests are explicitly skipped.
+pub fn chromium() -> Option<PathBuf> {
+    if std::env::var_os("ZWGK_SKIP_BROWSER_TESTS").is_some() {
+        eprintln!("skipped: ZWGK_SKIP_BROWSER_TESTS is set");
+        return None;
+    }
+    let candidates =
+        [std::env::var("ZWGK_CHROMIUM").unwrap_or_default(), "chromium".into(), "chromium-browser".into()];
+    for c in candidates.iter().filter(|c| !c.is_empty()) {
+        if Command::new(c)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return Some(PathBuf::from(c));
+        }
+    }
+    panic!(
+        "headless Chromium not found: apt-get install -y chromium fonts-wqy-zenhei (or set ZWGK_SKIP_BROWSER_TESTS=1)"
+    );
+}
+
+/// Output of one headless run.
+pub struct Run {
+    /// What Chromium printed on stdout (e.g. the DOM with --dump-dom).
+    pub stdout: String,
+    /// Chromium's log, console messages included (with --enable-logging=stderr).
+    pub stderr: String,
+}
+
+/// Runs headless Chromium offline on `url` with `extra` arguments, with a fresh profile and a timeout.
+pub fn headless(browser: &Path, profile: &Path, extra: &[String], url: &str) -> Run {
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let run = Run { stdout: out.join().unwrap(), stderr: err.join().unwrap() };
+            assert!(status.success(), "chromium failed ({status}):\n{}", run.stderr);
+            return run;
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }

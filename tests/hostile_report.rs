@@ -7,9 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use zwgk_audit::audit::{self, AuditOptions};
 use zwgk_audit::config::UnitsConfig;
@@ -98,56 +96,13 @@ fn urlencoding(s: &str) -> String {
         .collect()
 }
 
-fn chromium() -> Option<PathBuf> {
-    if std::env::var_os("ZWGK_SKIP_BROWSER_TESTS").is_some() {
-        eprintln!("skipped: ZWGK_SKIP_BROWSER_TESTS is set");
-        return None;
-    }
-    let c = std::env::var("ZWGK_CHROMIUM").unwrap_or_else(|_| "chromium".into());
-    Some(PathBuf::from(c))
-}
-
 /// `--dump-dom` of a file in headless Chromium, with its stderr (console lines), bounded in time.
 fn dump_dom(browser: &Path, profile: &Path, page: &Path) -> (String, String) {
     let url = url::Url::from_file_path(page.canonicalize().unwrap()).unwrap().to_string();
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            // Give scripts and image error handlers time to run before the DOM is dumped.
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let (o, e) = (out.join().unwrap(), err.join().unwrap());
-            assert!(status.success(), "chromium failed ({status}):\n{e}");
-            return (o, e);
-        }
-        if started.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            panic!("chromium did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // Give scripts and image error handlers time to run before the DOM is dumped.
+    let extra = ["--virtual-time-budget=3000".to_string(), "--dump-dom".to_string()];
+    let run = common::headless(browser, profile, &extra, &url);
+    (run.stdout, run.stderr)
 }
 
 fn assert_inert(dom: &str, stderr: &str, what: &str) {
@@ -171,7 +126,7 @@ fn assert_inert(dom: &str, stderr: &str, what: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn script_in_titles_links_and_attributes_never_runs_in_report_html() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = common::chromium() else { return };
     let site = tempfile::tempdir().unwrap();
     write_site(site.path());
 
