@@ -155,6 +155,7 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
         let tree = report::ColumnNode::tree(&site, options.as_of);
         let mut unit_report = report::UnitReport::new(unit, crawl, scored).with_columns(tree);
         unit_report.annual_reports = crate::checks::annual_report_index::year_table(&checks, &ctx);
+        unit_report.script_pages = site.script_pages.clone();
         units.push(unit_report);
     }
     if !any_root_reached {
