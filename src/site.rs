@@ -258,12 +258,15 @@ impl UnitSite {
                     entries.extend(df.list_entries.iter().map(|e| e.url.clone()));
                     queue.extend(df.paging.iter().filter_map(|u| self.page(u)));
                 }
-                out.push(ScriptPage {
-                    url: p.record.url.clone(),
-                    via: "data_api".into(),
-                    source: Some(api.clone()),
-                    entries: entries.len(),
-                });
+                // An endpoint that lists nothing (a visit counter, a widget) is not the page's list.
+                if !entries.is_empty() {
+                    out.push(ScriptPage {
+                        url: p.record.url.clone(),
+                        via: "data_api".into(),
+                        source: Some(api.clone()),
+                        entries: entries.len(),
+                    });
+                }
             }
         }
         out

@@ -59,7 +59,7 @@ fn site(path: &str, port: u16) -> Reply {
             r#"<html><head><meta charset="gbk"><title>庐阳街道政府信息公开专栏</title></head><body>{NAV}<p>欢迎访问。</p></body></html>"#
         )),
         "/xxgk/tzgg/" => gbk_page(&format!(
-            r#"<html><head><meta charset="gbk"><title>通知公告</title></head><body>{NAV}
+            r##"<html><head><meta charset="gbk"><title>通知公告</title></head><body>{NAV}
 <ul id="infoList"></ul><div id="pager"></div>
 <script src="/js/jquery.min.js"></script>
 <script>
@@ -72,7 +72,7 @@ $(function () {{
       $("#infoList").html(html);
     }} }});
 }});
-</script></body></html>"#
+</script></body></html>"##
         )),
         "/api/info/list?channelId=tzgg&pageNo=1&pageSize=3" => {
             json_reply(&json!({"code": 200, "data": {"totalPage": 2, "records": NOTICES[..3].iter().map(record).collect::<Vec<_>>()}}))

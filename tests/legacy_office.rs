@@ -89,7 +89,7 @@ async fn doc_wps_and_xls_reach_the_checks() {
     audit::run(&config, &options).await.expect("audit runs");
     let report: Value =
         serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
-    let base = server.base_url();
+    let base = server.base_url().trim_end_matches('/').to_string();
     let u = unit(&report, "luyang");
 
     // The 年报 in DOC: read, dated from the list, its table 三 adds up.

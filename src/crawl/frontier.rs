@@ -307,6 +307,8 @@ pub async fn crawl_unit_rendering(
         tracing::warn!(unit = %target.unit_id, "render: always needs a build with the `js` feature; pages are read unrendered");
     }
     let requests = AtomicUsize::new(0);
+    // Script shells waiting for their data endpoints: final URL → (URL, depth, referrer).
+    let mut shells: std::collections::HashMap<String, (Url, u32, Option<String>)> = Default::default();
     let mut stats = UnitCrawlStats { unit_id: target.unit_id.clone(), ..UnitCrawlStats::default() };
     let mut running = FuturesUnordered::new();
     loop {
@@ -379,6 +381,12 @@ pub async fn crawl_unit_rendering(
             let text = super::decode::decode(&record.body, record.content_type.as_deref()).text;
             let got = extract::data_api::records(&api, &text);
             let referrer = record.referrer.clone().unwrap_or_else(|| record.final_url.clone());
+            // A script shell whose endpoint gave nothing: its list is written some other way.
+            if got.entries.is_empty()
+                && let Some((url, depth, from)) = shells.get(&referrer)
+            {
+                frontier.push_render(url, *depth, from.clone());
+            }
             for e in &got.entries {
                 if let Ok(u) = Url::parse(&e.url) {
                     frontier.push_link_from(&u, job.depth, &referrer, false);
@@ -423,12 +431,18 @@ pub async fn crawl_unit_rendering(
                 frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link));
             }
         }
-        // A script shell: render it (once; the rendered DOM is not rendered again).
+        // A script shell: render it (once; the rendered DOM is not rendered again), unless it has data
+        // endpoints to read first (then it is rendered only if they give no entries).
         if job.kind == FetchKind::Page
             && Renderer::available()
             && super::render::wants_render(render_mode, &facts, &text)
         {
-            frontier.push_render(&normalize(&job.url), job.depth, job.referrer.clone());
+            let url = normalize(&job.url);
+            if facts.data_apis.is_empty() || render_mode == crate::config::RenderMode::Always {
+                frontier.push_render(&url, job.depth, job.referrer.clone());
+            } else {
+                shells.insert(record.final_url.clone(), (url, job.depth, job.referrer.clone()));
+            }
         }
         // A list page with no entries of its own whose script loads them: ask the endpoint, as the page would.
         if facts.list_entries.is_empty() {

@@ -35,15 +35,15 @@ static INLINE_SCRIPT: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("script:not([src])").expect("static selector"));
 
 /// Whether a fetched page should be rendered under `mode`: `always` renders every HTML page; `auto` only
-/// a script shell, a page with no list entries, no data API and no publication date whose inline script
-/// writes the page into an empty list or content container.
+/// a script shell, a page with no list entries and no publication date whose inline script writes the
+/// page into an empty list or content container. (The crawler first reads a shell's data endpoints, if
+/// it has any, and renders it only when they give no entries.)
 pub fn wants_render(mode: RenderMode, facts: &PageFacts, html: &str) -> bool {
     match mode {
         RenderMode::Never => false,
         RenderMode::Always => true,
         RenderMode::Auto => {
             facts.list_entries.is_empty()
-                && facts.data_apis.is_empty()
                 && facts.publish_date.is_none()
                 && facts.fields.publish_date.is_none()
                 && is_script_shell(html)
@@ -321,7 +321,7 @@ mod tests {
         assert!(wants_render(RenderMode::Auto, &facts, shell));
         assert!(!wants_render(RenderMode::Never, &facts, shell));
         assert!(wants_render(RenderMode::Always, &facts, "<p>static</p>"));
-        let with_api = PageFacts { data_apis: vec!["http://g.cn/api".into()], ..PageFacts::default() };
-        assert!(!wants_render(RenderMode::Auto, &with_api, shell), "a data API is read without a browser");
+        let dated = PageFacts { publish_date: chrono::NaiveDate::from_ymd_opt(2025, 1, 2), ..PageFacts::default() };
+        assert!(!wants_render(RenderMode::Auto, &dated, shell), "a dated document is no list shell");
     }
 }
