@@ -56,7 +56,10 @@ fn facts_of(url: &Url, bytes: &[u8], content_type: Option<&str>, name: Option<&s
     if matches!(format, Format::Pdf | Format::Docx | Format::Ofd | Format::Doc | Format::Xls | Format::Xlsx) {
         let got = extract_text(bytes, &Limits::default());
         let attachment = Some(extract::AttachmentInfo {
-            format: serde_json::to_value(format).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            format: serde_json::to_value(format)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
             text_chars: got.text.chars().count(),
             note: got.note.as_ref().map(|n| n.label_zh()),
         });

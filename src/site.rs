@@ -246,7 +246,9 @@ impl UnitSite {
                 continue;
             }
             for api in &f.data_apis {
-                let Some(data) = self.page(api).filter(|d| d.record.kind == FetchKind::Data) else { continue };
+                let Some(data) = self.page(api).filter(|d| d.record.kind == FetchKind::Data) else {
+                    continue;
+                };
                 // The endpoint's entries over its own further pages.
                 let mut queue = VecDeque::from([data]);
                 let (mut seen, mut entries) = (HashSet::new(), HashSet::new());

@@ -74,12 +74,12 @@ $(function () {{
 }});
 </script></body></html>"##
         )),
-        "/api/info/list?channelId=tzgg&pageNo=1&pageSize=3" => {
-            json_reply(&json!({"code": 200, "data": {"totalPage": 2, "records": NOTICES[..3].iter().map(record).collect::<Vec<_>>()}}))
-        }
-        "/api/info/list?channelId=tzgg&pageNo=2&pageSize=3" => {
-            json_reply(&json!({"code": 200, "data": {"totalPage": 2, "records": NOTICES[3..].iter().map(record).collect::<Vec<_>>()}}))
-        }
+        "/api/info/list?channelId=tzgg&pageNo=1&pageSize=3" => json_reply(
+            &json!({"code": 200, "data": {"totalPage": 2, "records": NOTICES[..3].iter().map(record).collect::<Vec<_>>()}}),
+        ),
+        "/api/info/list?channelId=tzgg&pageNo=2&pageSize=3" => json_reply(
+            &json!({"code": 200, "data": {"totalPage": 2, "records": NOTICES[3..].iter().map(record).collect::<Vec<_>>()}}),
+        ),
         "/xxgk/gzdt/" => gbk_page(&format!(
             r#"<html><head><meta charset="gbk"><title>工作动态</title></head><body>{NAV}<ul id="newsList"></ul>
 <script>fetch("/private/list.json").then(function (r) {{ return r.json(); }});</script></body></html>"#
@@ -153,9 +153,12 @@ async fn audit_site(render: &str) -> Run {
 }
 
 fn column<'a>(u: &'a Value, name: &str) -> &'a Value {
-    u["columns"].as_array().expect("columns").iter().find(|c| c["name"] == name).unwrap_or_else(|| {
-        panic!("column {name}: {}", u["columns"])
-    })
+    u["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("column {name}: {}", u["columns"]))
 }
 
 fn script_page<'a>(u: &'a Value, url: &str) -> Option<&'a Value> {
@@ -207,8 +210,17 @@ async fn script_written_list_is_read_by_rendering() {
     let base = format!("http://{}", run.server.addr);
     let u = unit(&run.report, "luyang");
 
+    let conn = rusqlite::Connection::open(run.out.path().join("evidence.sqlite")).unwrap();
+    let renders: Vec<(String, Option<u16>, Option<String>)> = conn
+        .prepare("SELECT url, status, error FROM responses WHERE kind = 'rendered'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(renders.len(), 1, "one page rendered: {renders:?}");
     let zcwj = column(u, "政策文件");
-    assert_eq!(zcwj["entries"], 3, "the rendered DOM's list: {zcwj}");
+    assert_eq!(zcwj["entries"], 3, "the rendered DOM's list: {zcwj} {renders:?}");
     assert_eq!(zcwj["newest"], "2025-06-01");
     let page = script_page(u, &format!("{base}/xxgk/zcwj/")).expect("政策文件 listed as rendered");
     assert_eq!(page["via"], "rendered");
@@ -221,13 +233,13 @@ async fn script_written_list_is_read_by_rendering() {
     let tzgg = script_page(u, &format!("{base}/xxgk/tzgg/")).expect("通知公告");
     assert_eq!(tzgg["via"], "data_api");
 
-    // What the browser asked: its same-origin data request, never the other origin or the image.
-    assert_eq!(run.server.hits_of("/xxgk/zcwj/count.json"), 1);
+    // What the browser asked: its same-origin data request (once by the crawler, as the page's data
+    // endpoint that listed nothing, once by the browser), never the other origin or the image.
+    assert_eq!(run.server.hits_of("/xxgk/zcwj/count.json"), 2);
     assert_eq!(run.server.hits_of("/beacon"), 0, "a request to another origin is refused");
     assert_eq!(run.server.hits_of("/xxgk/zcwj/logo.png"), 0, "images are not loaded");
 
     // The rendered DOM is stored with its own hash, and the evidence cites it.
-    let conn = rusqlite::Connection::open(run.out.path().join("evidence.sqlite")).unwrap();
     let (body, sha): (Vec<u8>, String) = conn
         .query_row(
             "SELECT body, sha256 FROM responses WHERE kind = 'rendered' AND url = ?1",

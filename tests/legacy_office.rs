@@ -21,7 +21,8 @@ fn gbk(html: &str) -> Vec<u8> {
 /// A street 专栏: a root with a 年报 column listing the DOC, and a 通知公告 column whose notice links the
 /// WPS and the XLS. Every page is GBK.
 fn write_site(dir: &std::path::Path) {
-    let head = r#"<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#;
+    let head =
+        r#"<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#;
     let nav = r#"<div class="nav"><a href="/xxgk/gknb/">政府信息公开年报</a> <a href="/xxgk/tzgg/">通知公告</a></div>"#;
     let files = dir.join("xxgk");
     for sub in ["gknb", "tzgg", "files"] {

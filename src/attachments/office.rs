@@ -101,8 +101,7 @@ const REGISTRY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 /// Converts a legacy file to its Office Open XML twin (`docx` or `xlsx`) and returns the new file's
 /// bytes.
 pub fn convert(bytes: &[u8], target: &str, limits: &Limits) -> Result<Vec<u8>, AttachmentNote> {
-    let dir =
-        std::env::temp_dir().join(format!("zwgk-office-{}-{}", std::process::id(), super::unique()));
+    let dir = std::env::temp_dir().join(format!("zwgk-office-{}-{}", std::process::id(), super::unique()));
     let result = convert_in(&dir, bytes, target, limits);
     let _ = std::fs::remove_dir_all(&dir);
     result

@@ -222,8 +222,8 @@ fn doc_annual_report_comes_out_with_its_table_rows() {
     assert!(got.text.contains("庐阳街道2024年政府信息公开工作年度报告"), "{}", got.text);
     // Cells of one table row stay on one line, split by tabs, as in a DOCX.
     assert!(got.text.contains("一、本年新收政府信息公开申请数量\t11\t1\t0\t0\t0\t0\t12"), "{}", got.text);
-    let report = crate::extract::annual_report_text::annual_report_from_text(None, &got.text)
-        .expect("read as a 年报");
+    let report =
+        crate::extract::annual_report_text::annual_report_from_text(None, &got.text).expect("read as a 年报");
     assert_eq!(report.year, 2024);
     let rows = &report.applications.expect("table 三").rows;
     assert_eq!(rows["new_requests"], [11, 1, 0, 0, 0, 0, 12].map(Some));
@@ -267,7 +267,10 @@ fn damaged_doc_missing_tool_and_encryption_are_notes() {
 
     let limits = Limits { soffice: "zwgk-no-such-soffice", ..Limits::default() };
     let got = extract_text(&office_fixture("mingdan.wps"), &limits);
-    assert!(matches!(&got.note, Some(AttachmentNote::ToolMissing(t)) if t.contains("libreoffice")), "{got:?}");
+    assert!(
+        matches!(&got.note, Some(AttachmentNote::ToolMissing(t)) if t.contains("libreoffice")),
+        "{got:?}"
+    );
 
     // A password-protected DOCX is an OLE2 file holding an `EncryptedPackage` stream.
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];

@@ -315,9 +315,13 @@ pub async fn crawl_unit_rendering(
         while running.len() < settings.max_in_flight.max(1) && Instant::now() < deadline {
             let Some(job) = frontier.pop() else { break };
             let requests = &requests;
-            // A resumed run reuses what the interrupted run stored for this unit and URL.
-            let stored =
-                if fetcher.resuming() { store.latest_of_unit(&job.unit_id, job.url.as_str())? } else { None };
+            // A resumed run reuses what the interrupted run stored for this unit and URL (a rendering is
+            // done again: the stored record of its URL is the static page).
+            let stored = if fetcher.resuming() && job.kind != FetchKind::Rendered {
+                store.latest_of_unit(&job.unit_id, job.url.as_str())?
+            } else {
+                None
+            };
             running.push(async move {
                 let outcome = match stored {
                     Some(record) => Outcome::Resumed(record),
@@ -402,7 +406,8 @@ pub async fn crawl_unit_rendering(
         if job.kind == FetchKind::Rendered && !record.is_ok() {
             tracing::warn!(unit = %record.unit_id, error = ?record.error, "cannot render {}", record.url);
         }
-        if !matches!(job.kind, FetchKind::Page | FetchKind::Rendered) || !record.is_ok() || !is_html(&record) {
+        if !matches!(job.kind, FetchKind::Page | FetchKind::Rendered) || !record.is_ok() || !is_html(&record)
+        {
             continue;
         }
         let Ok(final_url) = Url::parse(&record.final_url) else { continue };

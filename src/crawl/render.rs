@@ -29,8 +29,9 @@ static CONTAINER: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse("div[id], ul[id], tbody[id], table[id], div[class], ul[class], tbody[class]")
         .expect("static selector")
 });
-static CONTAINER_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)list|content|app|data|container|main|news|info").expect("static regex"));
+static CONTAINER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)list|content|app|data|container|main|news|info").expect("static regex")
+});
 static INLINE_SCRIPT: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("script:not([src])").expect("static selector"));
 
@@ -121,7 +122,8 @@ mod browser {
 
     use chromiumoxide::browser::{Browser, BrowserConfig};
     use chromiumoxide::cdp::browser_protocol::fetch::{
-        ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern, RequestStage,
+        ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern,
+        RequestStage,
     };
     use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
     use futures_util::StreamExt;
@@ -224,8 +226,10 @@ mod browser {
                 browser.new_page("about:blank").await.map_err(|e| RenderError::Page(e.to_string()))?
             };
             let result = tokio::time::timeout(LOAD_TIMEOUT + SETTLE_MAX, async {
-                let mut paused =
-                    page.event_listener::<EventRequestPaused>().await.map_err(|e| RenderError::Page(e.to_string()))?;
+                let mut paused = page
+                    .event_listener::<EventRequestPaused>()
+                    .await
+                    .map_err(|e| RenderError::Page(e.to_string()))?;
                 let pattern =
                     RequestPattern::builder().url_pattern("*").request_stage(RequestStage::Request).build();
                 page.execute(EnableParams::builder().pattern(pattern).build())
@@ -253,7 +257,10 @@ mod browser {
                         let sent = if allowed {
                             decider.execute(ContinueRequestParams::new(id)).await.map(|_| ())
                         } else {
-                            decider.execute(FailRequestParams::new(id, ErrorReason::BlockedByClient)).await.map(|_| ())
+                            decider
+                                .execute(FailRequestParams::new(id, ErrorReason::BlockedByClient))
+                                .await
+                                .map(|_| ())
                         };
                         if sent.is_err() {
                             break;
@@ -283,7 +290,9 @@ mod browser {
             let _ = page.close().await;
             match result {
                 Ok(r) => r,
-                Err(_) => Err(RenderError::Page(format!("no stable DOM within {:?}", LOAD_TIMEOUT + SETTLE_MAX))),
+                Err(_) => {
+                    Err(RenderError::Page(format!("no stable DOM within {:?}", LOAD_TIMEOUT + SETTLE_MAX)))
+                }
             }
         }
 
@@ -321,7 +330,8 @@ mod tests {
         assert!(wants_render(RenderMode::Auto, &facts, shell));
         assert!(!wants_render(RenderMode::Never, &facts, shell));
         assert!(wants_render(RenderMode::Always, &facts, "<p>static</p>"));
-        let dated = PageFacts { publish_date: chrono::NaiveDate::from_ymd_opt(2025, 1, 2), ..PageFacts::default() };
+        let dated =
+            PageFacts { publish_date: chrono::NaiveDate::from_ymd_opt(2025, 1, 2), ..PageFacts::default() };
         assert!(!wants_render(RenderMode::Auto, &dated, shell), "a dated document is no list shell");
     }
 }

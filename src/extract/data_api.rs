@@ -83,7 +83,10 @@ pub fn endpoints(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
                 continue;
             }
             let Ok(mut u) = base.join(literal) else { continue };
-            if u.host_str() != page.host_str() || !matches!(u.scheme(), "http" | "https") || is_asset(u.path()) {
+            if u.host_str() != page.host_str()
+                || !matches!(u.scheme(), "http" | "https")
+                || is_asset(u.path())
+            {
                 continue;
             }
             // The call's `data: {…}` (within the same statement) becomes query parameters.
@@ -148,7 +151,8 @@ fn json_of(body: &str) -> Option<Value> {
     }
     let open = body.find('(')?;
     let name = &body[..open];
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$') {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')
+    {
         return None;
     }
     let inner = body[open + 1..].trim_end().trim_end_matches(';').trim_end().strip_suffix(')')?;
@@ -204,7 +208,8 @@ fn xml_items(xml: &str) -> Vec<(String, String, String)> {
                         parent.push((name, text.trim().to_string()));
                     }
                 } else {
-                    let map = serde_json::Map::from_iter(fields.into_iter().map(|(k, v)| (k, Value::String(v))));
+                    let map =
+                        serde_json::Map::from_iter(fields.into_iter().map(|(k, v)| (k, Value::String(v))));
                     if let Some((t, u, d)) = fields_of(&map) {
                         out.push((t, u, d.map(|d| d.to_string()).unwrap_or_default()));
                     }
@@ -223,20 +228,60 @@ fn xml_items(xml: &str) -> Vec<(String, String, String)> {
 
 /// Keys (lowercase, without `_` and `-`) that name a record's title, URL and date on common platforms.
 const TITLE_KEYS: &[&str] = &[
-    "title", "doctitle", "name", "filename", "infotitle", "vctitle", "articletitle", "subject", "bt", "wjbt",
-    "showtitle", "maintitle",
+    "title",
+    "doctitle",
+    "name",
+    "filename",
+    "infotitle",
+    "vctitle",
+    "articletitle",
+    "subject",
+    "bt",
+    "wjbt",
+    "showtitle",
+    "maintitle",
 ];
 const URL_KEYS: &[&str] = &[
-    "url", "link", "href", "docpuburl", "puburl", "vcurl", "linkurl", "detailurl", "path", "pageurl", "fileurl",
-    "articleurl", "docurl", "infourl",
+    "url",
+    "link",
+    "href",
+    "docpuburl",
+    "puburl",
+    "vcurl",
+    "linkurl",
+    "detailurl",
+    "path",
+    "pageurl",
+    "fileurl",
+    "articleurl",
+    "docurl",
+    "infourl",
 ];
 const DATE_KEYS: &[&str] = &[
-    "date", "pubdate", "publishdate", "docreltime", "reltime", "releasedate", "createtime", "createdate",
-    "publishtime", "pubtime", "time", "fbrq", "fwrq", "cwrq", "docpubtime", "writetime", "inputdate",
-    "updatetime", "displaydate", "showtime",
+    "date",
+    "pubdate",
+    "publishdate",
+    "docreltime",
+    "reltime",
+    "releasedate",
+    "createtime",
+    "createdate",
+    "publishtime",
+    "pubtime",
+    "time",
+    "fbrq",
+    "fwrq",
+    "cwrq",
+    "docpubtime",
+    "writetime",
+    "inputdate",
+    "updatetime",
+    "displaydate",
+    "showtime",
 ];
 /// Keys of a total-pages count.
-const PAGES_KEYS: &[&str] = &["totalpage", "totalpages", "pagecount", "pagetotal", "pages", "countpage", "totalpagenum"];
+const PAGES_KEYS: &[&str] =
+    &["totalpage", "totalpages", "pagecount", "pagetotal", "pages", "countpage", "totalpagenum"];
 /// Query parameters that carry a page number.
 const PAGE_PARAMS: &[&str] = &["page", "pageno", "pageindex", "pagenum", "currentpage", "curpage", "pn", "p"];
 
@@ -256,7 +301,10 @@ fn scalar(v: &Value) -> Option<String> {
 fn fields_of(obj: &serde_json::Map<String, Value>) -> Option<(String, String, Option<chrono::NaiveDate>)> {
     let find = |keys: &[&str]| {
         keys.iter().find_map(|want| {
-            obj.iter().find(|(k, _)| norm_key(k) == *want).and_then(|(_, v)| scalar(v)).filter(|s| !s.trim().is_empty())
+            obj.iter()
+                .find(|(k, _)| norm_key(k) == *want)
+                .and_then(|(_, v)| scalar(v))
+                .filter(|s| !s.trim().is_empty())
         })
     };
     let title = clean_text(&strip_tags(&find(TITLE_KEYS)?));
@@ -345,7 +393,13 @@ fn next_pages(api: &Url, total: usize) -> Vec<String> {
         .map(|n| {
             let pairs: Vec<(String, String)> = api
                 .query_pairs()
-                .map(|(k, v)| if k == key.as_str() { (k.into_owned(), n.to_string()) } else { (k.into_owned(), v.into_owned()) })
+                .map(|(k, v)| {
+                    if k == key.as_str() {
+                        (k.into_owned(), n.to_string())
+                    } else {
+                        (k.into_owned(), v.into_owned())
+                    }
+                })
                 .collect();
             let mut u = api.clone();
             u.query_pairs_mut().clear().extend_pairs(pairs);
@@ -408,7 +462,11 @@ mod tests {
         assert_eq!(got.entries[0].title, "关于做好防汛工作的通知");
         assert_eq!(got.entries[0].url, "http://g.cn/xxgk/tzgg/202506/t20250610_12.html");
         assert_eq!(got.entries[0].date, chrono::NaiveDate::from_ymd_opt(2025, 6, 10));
-        assert_eq!(got.entries[1].date, chrono::NaiveDate::from_ymd_opt(2025, 5, 2), "epoch ms, Beijing time");
+        assert_eq!(
+            got.entries[1].date,
+            chrono::NaiveDate::from_ymd_opt(2025, 5, 2),
+            "epoch ms, Beijing time"
+        );
         assert_eq!(
             got.pages,
             [
@@ -423,7 +481,8 @@ mod tests {
     #[test]
     fn jsonp_xml_and_html_fragments() {
         let api = u("http://g.cn/api/list.do");
-        let jsonp = r#"cb_123([{"title":"某街道召开安全生产会议","url":"a/1.html","pubDate":"2025年3月1日"}]);"#;
+        let jsonp =
+            r#"cb_123([{"title":"某街道召开安全生产会议","url":"a/1.html","pubDate":"2025年3月1日"}]);"#;
         let got = records(&api, jsonp);
         assert_eq!(got.entries[0].url, "http://g.cn/api/a/1.html");
         assert_eq!(got.entries[0].date, chrono::NaiveDate::from_ymd_opt(2025, 3, 1));

@@ -117,7 +117,11 @@ impl<'a> ScriptPageView<'a> {
     fn new(p: &'a crate::site::ScriptPage) -> ScriptPageView<'a> {
         ScriptPageView {
             url: &p.url,
-            how: if p.via == "rendered" { "无头浏览器渲染后读取" } else { "读取页面脚本调用的数据接口" },
+            how: if p.via == "rendered" {
+                "无头浏览器渲染后读取"
+            } else {
+                "读取页面脚本调用的数据接口"
+            },
             source: p.source.as_deref(),
             entries: p.entries,
         }
