@@ -10,6 +10,7 @@
 //! - [`nav`]: the column navigation, told apart from entries, footers and friend links.
 //! - [`paging`]: the list's other pages, from links and from JavaScript pagers (bounded).
 //! - [`media`]: content image, video and player counts.
+//! - [`tables`]: the heading row of each content table.
 //! - [`annual_report`]: a 年报's year, sections and tables 三 and 四 from HTML.
 //! - [`annual_report_text`]: the same from an attachment's plain text (PDF, DOCX).
 
@@ -22,6 +23,7 @@ pub mod media;
 pub mod metadata;
 pub mod nav;
 pub mod paging;
+pub mod tables;
 pub mod text;
 
 use std::sync::LazyLock;
@@ -178,6 +180,9 @@ pub struct PageFacts {
     /// Absolute URLs of the page's `<iframe src>` and `<frame src>`: a column may show its list in one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<String>,
+    /// The heading cells of each content table, in page order (for 惠民资金 tables).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub table_headers: Vec<Vec<String>>,
     /// Present when the page is a 政府信息公开工作年度报告.
     pub annual_report: Option<AnnualReport>,
     /// Visible text of the page body (scripts and styles removed), for keyword and privacy checks.
@@ -230,6 +235,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         frames: frames(&base, &doc),
         search_forms: search_forms(&base, &doc),
         meta_column: meta_column(&doc),
+        table_headers: tables::table_headers(&doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
     }
