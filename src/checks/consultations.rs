@@ -323,7 +323,8 @@ mod tests {
         let linked: &[&str] = &[C_URL];
         let f_url = "http://gov.test/xxgk/tzgg/2.html";
         let c_title = "关于《某街道公共收益管理办法（征求意见稿）》公开征求意见的公告";
-        let cases: Vec<(&str, &str, Option<(&str, &[&str])>, &str, Status, f64)> = vec![
+        type Feedback<'a> = Option<(&'a str, &'a [&'a str])>;
+        let cases: Vec<(&str, &str, Feedback, &str, Status, f64)> = vec![
             (
                 "good",
                 "征求意见时间：2024年10月15日至2024年10月29日。",

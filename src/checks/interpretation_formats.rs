@@ -530,7 +530,8 @@ mod tests {
             j
         };
         // (name, 解读, status, credit, uncovered policies named, a late 解读 named)
-        let cases: Vec<(&str, Vec<Jd>, Status, f64, &[&str], bool)> = vec![
+        type Case<'a> = (&'a str, Vec<Jd>, Status, f64, &'a [&'a str], bool);
+        let cases: Vec<Case> = vec![
             ("none", vec![], Status::Fail, 0.0, &["临时救助", "公共收益"], false),
             (
                 "text only, one policy",

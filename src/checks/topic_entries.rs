@@ -165,7 +165,7 @@ fn entries(
             (d, date)
         })
         .collect();
-    dated.sort_by(|a, b| b.1.cmp(&a.1));
+    dated.sort_by_key(|e| std::cmp::Reverse(e.1));
     dated
 }
 
@@ -330,7 +330,9 @@ mod tests {
         let monthly =
             [("2024-12-09", both), ("2025-01-08", both), ("2025-02-10", both), ("2025-03-07", both)];
         // (name, reports, notices, as_of, (社会救助, 养老服务) statuses, credit)
-        let cases: Vec<(&str, Vec<(&str, &str)>, Vec<(&str, &str)>, &str, [Status; 2], f64)> = vec![
+        type Case<'a> =
+            (&'a str, Vec<(&'a str, &'a str)>, Vec<(&'a str, &'a str)>, &'a str, [Status; 2], f64);
+        let cases: Vec<Case> = vec![
             (
                 "four monthly reports",
                 monthly.to_vec(),
