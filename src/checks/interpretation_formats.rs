@@ -24,7 +24,7 @@
 //! **Fails.** No 解读 at all (the policies are listed); partial: text only, a 解读 30 working days late, a
 //! 办法 nobody interpreted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
@@ -238,30 +238,29 @@ fn policies(p: &Params, site: &UnitSite, interp: &[TitledDoc]) -> Vec<TitledDoc>
     out
 }
 
-/// The document a 解读 interprets: a linked document of the unit, else one sharing its 《name》.
+/// The document a 解读 interprets, most trusted first: a linked policy document, a policy document with
+/// the same 《name》, any other linked document of the unit, any other document with the same 《name》.
+/// (A 解读 page may also link unrelated "related articles"; a policy link outranks them.)
 fn target_of(
     site: &UnitSite,
     jd: &TitledDoc,
+    by_url: &HashMap<&str, (bool, &TitledDoc)>,
     policies: &[TitledDoc],
     others: &[TitledDoc],
 ) -> Option<TitledDoc> {
     let own = canonical_url(&jd.url);
-    if let Some(f) = site.page(&jd.url).and_then(|pg| pg.facts.as_ref()) {
-        for l in &f.links {
-            let u = canonical_url(&l.url);
-            if u == own {
-                continue;
-            }
-            if let Some(d) = policies.iter().chain(others).find(|d| canonical_url(&d.url) == u) {
-                return Some(d.clone());
-            }
-        }
-    }
-    policies
-        .iter()
-        .chain(others)
-        .find(|d| canonical_url(&d.url) != own && same_book(&jd.title, &d.title))
-        .cloned()
+    let links: Vec<&str> = site
+        .page(&jd.url)
+        .and_then(|pg| pg.facts.as_ref())
+        .map(|f| f.links.iter().map(|l| canonical_url(&l.url)).filter(|u| *u != own).collect())
+        .unwrap_or_default();
+    let linked = |policy: bool| {
+        links.iter().find_map(|u| by_url.get(u).filter(|(p, _)| *p == policy).map(|(_, d)| (*d).clone()))
+    };
+    let named = |docs: &[TitledDoc]| {
+        docs.iter().find(|d| canonical_url(&d.url) != own && same_book(&jd.title, &d.title)).cloned()
+    };
+    linked(true).or_else(|| named(policies)).or_else(|| linked(false)).or_else(|| named(others))
 }
 
 /// Runs the check.
@@ -274,13 +273,21 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         .into_iter()
         .filter(|d| !docs.iter().any(|x| canonical_url(&x.url) == canonical_url(&d.url)))
         .collect();
+    // Policy documents win: a URL known as both is tied as a policy.
+    let mut by_url: HashMap<&str, (bool, &TitledDoc)> = HashMap::new();
+    for d in &others {
+        by_url.insert(canonical_url(&d.url), (false, d));
+    }
+    for d in &policy {
+        by_url.insert(canonical_url(&d.url), (true, d));
+    }
     let calendar = Calendar::official();
     let list: Vec<Interpretation> = docs
         .into_iter()
         .map(|doc| {
             let page = site.page(&doc.url).and_then(|pg| pg.facts.as_ref());
             let form = classify(&doc.title, page);
-            let target = target_of(site, &doc, &policy, &others);
+            let target = target_of(site, &doc, &by_url, &policy, &others);
             let lag = target.as_ref().and_then(|t| {
                 let (from, to) = (doc_date(site, t)?, doc_date(site, &doc)?);
                 if to <= from { Some(0) } else { calendar.working_days_between(from, to).ok() }
@@ -593,5 +600,36 @@ mod tests {
                 v.findings.iter().any(|f| f.status == Status::Fail && f.message.contains("相隔10个工作日"));
             assert_eq!(late_named, late, "{name}: {v:#?}");
         }
+    }
+
+    #[test]
+    fn a_policy_link_outranks_a_related_article_link() {
+        let news = "http://gov.test/xxgk/gzdt/n.html";
+        let jd_url = "http://gov.test/xxgk/zcjd/9.html";
+        let mut jd = facts_doc(jd_url, "政策解读", &"解读正文".repeat(100));
+        jd.publish_date = Some(d("2021-06-01"));
+        for u in [news, B] {
+            jd.links.push(Link { text: "链接".into(), url: u.into() });
+        }
+        let mut b_page = facts_doc(B, TB, "正文");
+        b_page.publish_date = Some(d("2021-06-01"));
+        let mut n_page = facts_doc(news, "某街道召开工作会议", "正文");
+        n_page.publish_date = Some(d("2021-05-01"));
+        let s = SiteBuilder::new(ROOT)
+            .page(ROOT, facts_nav(ROOT, &[("政策文件", POL), ("政策解读", COL)]))
+            .page(POL, facts_list(POL, vec![entry(TB, B, Some("2021-06-01"))], &[]))
+            .page(COL, facts_list(COL, vec![entry("政策解读", jd_url, Some("2021-06-01"))], &[]))
+            .page(B, b_page)
+            .page(news, n_page)
+            .page(jd_url, jd)
+            .build();
+        let v = run("i", &params(), &Context { site: &s, as_of: d("2021-11-25") });
+        assert!(
+            v.findings.iter().any(|f| f.status == Status::Pass
+                && f.message.contains(TB)
+                && f.message.contains("同日发布")),
+            "{v:#?}"
+        );
+        assert!(!v.findings.iter().any(|f| f.message.contains("未见任何解读")), "{v:#?}");
     }
 }

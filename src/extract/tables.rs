@@ -40,12 +40,28 @@ pub fn table_headers(doc: &Html) -> Vec<Vec<String>> {
                 .filter(|t| !t.is_empty())
                 .collect();
             if cells.len() >= 2 {
-                out.push(cells);
+                // A heading names columns; a first row with a long number (an ID, a phone) is data, and
+                // the table has no heading row to report (nor a number to repeat).
+                if !cells.iter().any(|c| long_number(c)) {
+                    out.push(cells);
+                }
                 break;
             }
         }
     }
     out
+}
+
+/// Whether a cell holds a run of seven or more digits.
+fn long_number(cell: &str) -> bool {
+    let mut run = 0;
+    for c in cell.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 7 {
+            return true;
+        }
+    }
+    false
 }
 
 /// The nearest enclosing element with this tag name.
@@ -79,5 +95,7 @@ mod tests {
         assert_eq!(got[1], ["项目名称", "金额"], "the outer table's own rows, not the nested one's");
         assert_eq!(got[2], ["内", "层"]);
         assert_eq!(got.len(), 3, "the footer table is site chrome: {got:?}");
+        let data_first = "<table><tr><td>李某</td><td>340111198506123411</td></tr></table>";
+        assert!(table_headers(&Html::parse_document(data_first)).is_empty(), "a data row is no heading");
     }
 }
