@@ -221,6 +221,13 @@ fn crawl_summary(stat: &crawl::UnitCrawlStats) -> report::CrawlSummary {
     extra.insert("not_modified".into(), stat.not_modified.into());
     extra.insert("reused".into(), stat.reused.into());
     extra.insert("resumed".into(), stat.resumed.into());
+    extra.insert("sitemap_urls".into(), stat.sitemap_urls.into());
+    extra.insert(
+        "limits_hit".into(),
+        serde_json::to_value(&stat.limits_hit).unwrap_or_else(|_| serde_json::Value::Object(Default::default())),
+    );
+    extra.insert("notes".into(), serde_json::to_value(&stat.notes).unwrap_or_default());
+    extra.insert("unreachable_hosts".into(), stat.unreachable_hosts.clone().into());
     report::CrawlSummary { pages: stat.pages as u64, errors: stat.errors as u64, extra }
 }
 
