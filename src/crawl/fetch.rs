@@ -236,7 +236,13 @@ impl Fetcher {
             if job.kind != FetchKind::Robots {
                 match self.robots(&host, &url, &job.unit_id, requests).await {
                     RobotsRules::Unreachable { reason } => {
-                        let msg = format!("{HOST_UNREACHABLE} (robots.txt: {reason})");
+                        // A guard refusal stays one (the host was never asked); anything else means no
+                        // answer at all.
+                        let msg = if reason.starts_with("refused") {
+                            reason.clone()
+                        } else {
+                            format!("{HOST_UNREACHABLE} (robots.txt: {reason})")
+                        };
                         return Outcome::Fetched(self.failure(job, &url, msg));
                     }
                     rules if !rules.allowed(&url) => {
