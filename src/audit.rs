@@ -224,7 +224,8 @@ fn crawl_summary(stat: &crawl::UnitCrawlStats) -> report::CrawlSummary {
     extra.insert("sitemap_urls".into(), stat.sitemap_urls.into());
     extra.insert(
         "limits_hit".into(),
-        serde_json::to_value(&stat.limits_hit).unwrap_or_else(|_| serde_json::Value::Object(Default::default())),
+        serde_json::to_value(&stat.limits_hit)
+            .unwrap_or_else(|_| serde_json::Value::Object(Default::default())),
     );
     extra.insert("notes".into(), serde_json::to_value(&stat.notes).unwrap_or_default());
     extra.insert("unreachable_hosts".into(), stat.unreachable_hosts.clone().into());

@@ -40,7 +40,10 @@ impl Run {
     }
 
     fn record(&self, unit: &str, suffix: &str) -> FetchRecord {
-        self.records(unit).into_iter().find(|r| r.url.ends_with(suffix)).unwrap_or_else(|| panic!("no record {suffix}"))
+        self.records(unit)
+            .into_iter()
+            .find(|r| r.url.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no record {suffix}"))
     }
 
     fn hits(&self, limit: Limit) -> usize {
@@ -102,7 +105,9 @@ async fn a_slow_drip_is_cut_by_the_total_time_bound_and_kept_in_part() {
     // 100 bytes every 50 ms: never idle long enough for an idle timeout, 50 s to finish.
     let server = FaultServer::start("127.0.0.1", |path, _| match path {
         "/d/" => Fault::links(&s(&["drip.html", "ok.html"])),
-        "/d/drip.html" => Fault::Drip { content_length: 100_000, chunk: 100, every: Duration::from_millis(50) },
+        "/d/drip.html" => {
+            Fault::Drip { content_length: 100_000, chunk: 100, every: Duration::from_millis(50) }
+        }
         "/d/ok.html" => Fault::html("<p>ok</p>"),
         _ => Fault::status(404),
     })
@@ -308,7 +313,9 @@ async fn urls_that_name_one_page_are_fetched_once() {
                <a href="a.html#frag">A</a><a href="a.html">A again</a><a href="../sub/./a.html">A by dots</a>
                <iframe src="list.html"></iframe></body></html>"#,
         ),
-        "/m/sub/list.html" => Fault::html(r#"<a href="//127.0.0.1/m/never.html">x</a><a href="b.html">B</a>"#),
+        "/m/sub/list.html" => {
+            Fault::html(r#"<a href="//127.0.0.1/m/never.html">x</a><a href="b.html">B</a>"#)
+        }
         "/m/sub/a.html" | "/m/sub/b.html" => Fault::html("<p>ok</p>"),
         _ => Fault::status(404),
     })
@@ -353,8 +360,10 @@ async fn sitemaps_from_robots_txt_add_pages_no_link_leads_to() {
             "/robots.txt" => Fault::Reply {
                 status: 200,
                 headers: vec![("content-type".into(), "text/plain".into())],
-                body: format!("User-agent: *\nDisallow: /private/\nSitemap: http://127.0.0.1:{port}/sm/index.xml\n")
-                    .into_bytes(),
+                body: format!(
+                    "User-agent: *\nDisallow: /private/\nSitemap: http://127.0.0.1:{port}/sm/index.xml\n"
+                )
+                .into_bytes(),
             },
             "/sm/index.xml" => xml(index(port)),
             "/sm/one.xml.gz" => {
@@ -400,7 +409,9 @@ async fn invalid_bytes_are_decoded_with_a_note() {
         .0
         .into_owned();
     body.extend_from_slice(b"\xff\xfe\xff<p>");
-    body.extend_from_slice(&encoding_rs::GBK.encode("请认真贯彻落实。</p><a href=\"next.html\">下一页</a></body></html>").0);
+    body.extend_from_slice(
+        &encoding_rs::GBK.encode("请认真贯彻落实。</p><a href=\"next.html\">下一页</a></body></html>").0,
+    );
     let server = FaultServer::start("127.0.0.1", move |path, _| match path {
         "/e/" => Fault::Reply {
             status: 200,
@@ -461,7 +472,8 @@ async fn an_unreachable_unit_is_error_never_fail_and_both_reports_show_the_crawl
         allow_private: true,
     };
     zwgk_audit::audit::run(&config, &options).await.unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     let unit = |id: &str| report["units"].as_array().unwrap().iter().find(|u| u["id"] == id).unwrap().clone();
 
     let dead = unit("dead");
@@ -508,7 +520,10 @@ async fn the_binary_prints_progress_lines_when_stderr_is_not_a_terminal() {
     .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let line = stderr.lines().find(|l| l.starts_with("crawl ") && l.contains(" fetched, ")).unwrap_or_else(|| panic!("{stderr}"));
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("crawl ") && l.contains(" fetched, "))
+        .unwrap_or_else(|| panic!("{stderr}"));
     assert!(!line.contains('\x1b'), "no terminal control codes in a log: {line:?}");
     assert!(line.contains(&format!("127.0.0.1:{}: ", good.addr.port())), "per-host counts: {line}");
     assert!(line.contains("1 errors"), "the dead unit's root is an error: {line}");

@@ -150,7 +150,13 @@ impl Frontier {
 
     /// [`Frontier::push_link`], saying whether the referrer is unchanged since the previous run.
     /// Returns the URL queued, if it was.
-    pub fn push_link_from(&mut self, url: &Url, depth: u32, referrer: &str, parent_unchanged: bool) -> Option<Url> {
+    pub fn push_link_from(
+        &mut self,
+        url: &Url,
+        depth: u32,
+        referrer: &str,
+        parent_unchanged: bool,
+    ) -> Option<Url> {
         if !matches!(url.scheme(), "http" | "https") {
             return None;
         }
@@ -306,7 +312,10 @@ pub async fn crawl_unit(
                 (job, outcome)
             });
         }
-        if running.is_empty() && !frontier.has_queued() && !from_sitemaps.is_empty() && Instant::now() < deadline
+        if running.is_empty()
+            && !frontier.has_queued()
+            && !from_sitemaps.is_empty()
+            && Instant::now() < deadline
         {
             for (u, referrer) in std::mem::take(&mut from_sitemaps) {
                 if let Some(queued) = frontier.push_link_from(&u, 1, &referrer, false) {
@@ -403,7 +412,8 @@ pub async fn crawl_unit(
         let found = found.chain(facts.attachments.iter().map(|l| l.url.as_str()));
         for link in found {
             if let Ok(u) = Url::parse(link)
-                && let Some(queued) = frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link))
+                && let Some(queued) =
+                    frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link))
             {
                 progress.queued(&queued);
             }
@@ -441,8 +451,11 @@ fn note_record(
 ) {
     if record.truncated && matches!(job.kind, FetchKind::Page | FetchKind::Attachment) {
         // The fetcher cuts at the cap for size; a shorter cut body ran out of time.
-        let kind =
-            if record.body.len() >= fetcher.body_cap(job.kind) { Limit::BodySize } else { Limit::SlowResponse };
+        let kind = if record.body.len() >= fetcher.body_cap(job.kind) {
+            Limit::BodySize
+        } else {
+            Limit::SlowResponse
+        };
         notes.hit(kind, &record.url, settings);
     }
     let Some(error) = record.error.as_deref() else { return };

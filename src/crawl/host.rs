@@ -131,7 +131,10 @@ impl Host {
     pub fn failed(&self, limit: u32, why: &str) {
         let n = self.failures.fetch_add(1, Ordering::SeqCst) + 1;
         if n >= limit && self.down.set(format!("{n} consecutive failed requests, the last: {why}")).is_ok() {
-            tracing::warn!("{} is unreachable: {n} consecutive failed requests; nothing more is sent", self.origin);
+            tracing::warn!(
+                "{} is unreachable: {n} consecutive failed requests; nothing more is sent",
+                self.origin
+            );
         }
     }
 
@@ -239,7 +242,9 @@ impl Hosts {
     pub fn get(&self, url: &Url) -> Arc<Host> {
         let origin = origin_of(url);
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(origin.clone()).or_insert_with(|| Arc::new(Host::new(origin, self.rate_per_host, self.in_flight_per_host))).clone()
+        map.entry(origin.clone())
+            .or_insert_with(|| Arc::new(Host::new(origin, self.rate_per_host, self.in_flight_per_host)))
+            .clone()
     }
 }
 

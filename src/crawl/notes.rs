@@ -79,18 +79,25 @@ impl Limit {
                 s.max_query_variants_per_path
             ),
             Limit::BodySize => {
-                format!("响应内容超过 max_body_bytes（{} 字节），只保存了前 {} 字节", s.max_body_bytes, s.max_body_bytes)
+                format!(
+                    "响应内容超过 max_body_bytes（{} 字节），只保存了前 {} 字节",
+                    s.max_body_bytes, s.max_body_bytes
+                )
             }
             Limit::SlowResponse => format!(
                 "响应在 request_timeout_secs（{} 秒）内未传输完毕，只保存了已收到的部分",
                 s.request_timeout.as_secs_f64()
             ),
-            Limit::Redirects => format!("重定向超过 max_redirects（{} 次），疑似重定向循环，页面无法读取", s.max_redirects),
+            Limit::Redirects => {
+                format!("重定向超过 max_redirects（{} 次），疑似重定向循环，页面无法读取", s.max_redirects)
+            }
             Limit::HostUnreachable => format!(
                 "站点无法访问（连续 {} 次请求失败，或 robots.txt 无法获取），本次不再向其发送请求，相关页面记为无法判定",
                 s.host_failure_limit
             ),
-            Limit::EncodingErrors => "页面含有任何编码都无法解读的字节，已用替换字符解码，个别文字可能缺失".to_string(),
+            Limit::EncodingErrors => {
+                "页面含有任何编码都无法解读的字节，已用替换字符解码，个别文字可能缺失".to_string()
+            }
             Limit::Sitemap => format!(
                 "网站地图所列内容超过 max_sitemap_files（{} 个文件）或 max_sitemap_urls（{} 个网址），其余未读取",
                 s.max_sitemap_files, s.max_sitemap_urls

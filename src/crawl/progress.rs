@@ -123,7 +123,12 @@ impl Progress {
         let mut by_load: Vec<(&String, &HostCounts)> = hosts.iter().collect();
         by_load.sort_by_key(|(h, c)| (std::cmp::Reverse(c.fetched + c.queued.max(0) as u64), (*h).clone()));
         for (h, c) in by_load.iter().take(MAX_HOST_LINES) {
-            out.push(format!("  {h}: {} fetched, {} queued, {} errors", c.fetched, c.queued.max(0), c.errors));
+            out.push(format!(
+                "  {h}: {} fetched, {} queued, {} errors",
+                c.fetched,
+                c.queued.max(0),
+                c.errors
+            ));
         }
         if by_load.len() > MAX_HOST_LINES {
             out.push(format!("  … {} more hosts", by_load.len() - MAX_HOST_LINES));

@@ -66,7 +66,11 @@ pub fn parse(text: &str) -> Parsed {
 
 /// The five predefined XML entities.
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -83,7 +87,10 @@ mod tests {
   <url><loc><![CDATA[http://g.cn/xxgk/c.pdf]]></loc></url>
 </urlset>"#,
         );
-        assert_eq!(p.urls, ["http://g.cn/xxgk/a.html", "http://g.cn/xxgk/list?a=1&b=2", "http://g.cn/xxgk/c.pdf"]);
+        assert_eq!(
+            p.urls,
+            ["http://g.cn/xxgk/a.html", "http://g.cn/xxgk/list?a=1&b=2", "http://g.cn/xxgk/c.pdf"]
+        );
         assert!(p.sitemaps.is_empty());
         let p = parse(
             "<sitemapindex><sitemap><loc>http://g.cn/s1.xml.gz</loc></sitemap><sitemap><loc>http://g.cn/s2.xml</loc></sitemap></sitemapindex>",

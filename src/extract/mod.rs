@@ -286,8 +286,10 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
 /// Whether a query parameter name is a session id (`JSESSIONID`, `PHPSESSID`, `ASPSESSIONIDxxxx`, …).
 fn is_session_param(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    matches!(n.as_str(), "jsessionid" | "phpsessid" | "sessionid" | "session_id" | "sessid" | "cfid" | "cftoken")
-        || n.starts_with("aspsessionid")
+    matches!(
+        n.as_str(),
+        "jsessionid" | "phpsessid" | "sessionid" | "session_id" | "sessid" | "cfid" | "cftoken"
+    ) || n.starts_with("aspsessionid")
 }
 
 /// Drops session ids from a URL, so one page reached under many sessions is one page: a `;jsessionid=…`
@@ -536,16 +538,28 @@ mod tests {
     fn urls_are_normalised() {
         let base = Url::parse("https://gov.example.cn/xxgk/a/index.html").unwrap();
         let r = |h: &str| resolve(&base, h).map(|u| u.to_string());
-        assert_eq!(r("//cdn.example.cn/x.pdf").as_deref(), Some("https://cdn.example.cn/x.pdf"), "protocol-relative");
+        assert_eq!(
+            r("//cdn.example.cn/x.pdf").as_deref(),
+            Some("https://cdn.example.cn/x.pdf"),
+            "protocol-relative"
+        );
         assert_eq!(r("../b/list.html#top").as_deref(), Some("https://gov.example.cn/xxgk/b/list.html"));
-        assert_eq!(r("http://gov.example.cn:80/xxgk/").as_deref(), Some("http://gov.example.cn/xxgk/"), "default port");
+        assert_eq!(
+            r("http://gov.example.cn:80/xxgk/").as_deref(),
+            Some("http://gov.example.cn/xxgk/"),
+            "default port"
+        );
         assert_eq!(
             r("detail.jsp;jsessionid=A1B2C3?id=5&PHPSESSID=zz&page=2").as_deref(),
             Some("https://gov.example.cn/xxgk/a/detail.jsp?id=5&page=2")
         );
         assert_eq!(r("/x/;jsessionid=ABC").as_deref(), Some("https://gov.example.cn/x/"));
         assert_eq!(r("list?ASPSESSIONIDQQ=1").as_deref(), Some("https://gov.example.cn/xxgk/a/list"));
-        assert_eq!(r("list?sid=7").as_deref(), Some("https://gov.example.cn/xxgk/a/list?sid=7"), "a site id stays");
+        assert_eq!(
+            r("list?sid=7").as_deref(),
+            Some("https://gov.example.cn/xxgk/a/list?sid=7"),
+            "a site id stays"
+        );
     }
 
     #[test]

@@ -57,8 +57,9 @@ static LOCATION_LIT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)location(?:\.href)?\s*(?:=|\.assign\s*\(|\.replace\s*\()\s*['"]([^'"\s]{1,300})['"]"#)
         .expect("static regex")
 });
-static ONCLICK_SEL: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("[onclick], a[href^='javascript'], a[href^='JavaScript']").expect("static selector"));
+static ONCLICK_SEL: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse("[onclick], a[href^='javascript'], a[href^='JavaScript']").expect("static selector")
+});
 
 /// Query parameters that carry a page number.
 static PAGE_PARAM: LazyLock<Regex> = LazyLock::new(|| {
@@ -178,7 +179,11 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
         if location_tpl.is_none() {
             location_tpl = LOCATION_TPL_RE.captures(&code).map(|c| {
                 let expr = c[2].replace(' ', "");
-                (c[1].to_string(), c.get(3).map_or(String::new(), |m| m.as_str().to_string()), expr.contains("-1"))
+                (
+                    c[1].to_string(),
+                    c.get(3).map_or(String::new(), |m| m.as_str().to_string()),
+                    expr.contains("-1"),
+                )
             });
         }
         if script_prefix.is_none() {
@@ -210,8 +215,11 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
         } else if let Some((prefix, suffix, zero_based)) = location_tpl.as_ref() {
             // `index_` + (n-1) + `.html` numbers pages from 0 (TRS: index.html is page 0); `?page=` + n
             // from 1, where page 1 is this page.
-            let numbers: Vec<usize> =
-                if *zero_based || prefix.ends_with('_') { (1..total).collect() } else { (first..=total).collect() };
+            let numbers: Vec<usize> = if *zero_based || prefix.ends_with('_') {
+                (1..total).collect()
+            } else {
+                (first..=total).collect()
+            };
             urls.extend(numbers.into_iter().filter_map(|n| base.join(&format!("{prefix}{n}{suffix}")).ok()));
         } else if let Some(prefix) = script_prefix.as_deref() {
             urls.extend((first..=total).filter_map(|n| base.join(&format!("{prefix}{n}")).ok()));
@@ -299,13 +307,20 @@ mod tests {
         );
         assert_eq!(
             got,
-            ["http://g.cn/col/col12/index_1.html", "http://g.cn/col/col12/index_2.html", "http://g.cn/col/col12/index_3.html"]
+            [
+                "http://g.cn/col/col12/index_1.html",
+                "http://g.cn/col/col12/index_2.html",
+                "http://g.cn/col/col12/index_3.html"
+            ]
         );
         let got = pages(
             "http://g.cn/xxgk/list.jsp",
             r#"<script>var pageCount = "3"; function jump(p){ location.href = "list.jsp?cat=7&pageNo=" + p; }</script>"#,
         );
-        assert_eq!(got, ["http://g.cn/xxgk/list.jsp?cat=7&pageNo=2", "http://g.cn/xxgk/list.jsp?cat=7&pageNo=3"]);
+        assert_eq!(
+            got,
+            ["http://g.cn/xxgk/list.jsp?cat=7&pageNo=2", "http://g.cn/xxgk/list.jsp?cat=7&pageNo=3"]
+        );
         // Buttons with a literal target.
         let got = pages(
             "http://g.cn/a/index.html",

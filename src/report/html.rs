@@ -143,9 +143,11 @@ fn crawl_line(c: &super::CrawlSummary) -> String {
         .map(|m| {
             m.iter()
                 .map(|(k, v)| {
-                    let setting = serde_json::from_value::<crate::crawl::notes::Limit>(serde_json::Value::String(k.clone()))
-                        .map(|l| l.setting())
-                        .unwrap_or(k.as_str());
+                    let setting = serde_json::from_value::<crate::crawl::notes::Limit>(
+                        serde_json::Value::String(k.clone()),
+                    )
+                    .map(|l| l.setting())
+                    .unwrap_or(k.as_str());
                     format!("{setting} {} 次", v.as_u64().unwrap_or(0))
                 })
                 .collect()

@@ -67,7 +67,10 @@ pub struct FaultServer {
 
 impl FaultServer {
     /// Starts on `ip` (e.g. "127.0.0.1", "127.0.0.2"), answering `handler(path_and_query, nth)`.
-    pub async fn start(ip: &str, handler: impl Fn(&str, usize) -> Fault + Send + Sync + 'static) -> FaultServer {
+    pub async fn start(
+        ip: &str,
+        handler: impl Fn(&str, usize) -> Fault + Send + Sync + 'static,
+    ) -> FaultServer {
         let listener = TcpListener::bind(format!("{ip}:0")).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let hits: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
@@ -165,7 +168,8 @@ async fn connection(
                 if sock.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
-                let piece = format!("4000\r\n{}\r\n", "<p>endless</p>".repeat(16384 / 14 + 1)[..16384].to_string());
+                let piece =
+                    format!("4000\r\n{}\r\n", "<p>endless</p>".repeat(16384 / 14 + 1)[..16384].to_string());
                 loop {
                     if sock.write_all(piece.as_bytes()).await.is_err() {
                         return;
