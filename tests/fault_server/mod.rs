@@ -168,8 +168,7 @@ async fn connection(
                 if sock.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
-                let piece =
-                    format!("4000\r\n{}\r\n", "<p>endless</p>".repeat(16384 / 14 + 1)[..16384].to_string());
+                let piece = format!("4000\r\n{}\r\n", &"<p>endless</p>".repeat(16384 / 14 + 1)[..16384]);
                 loop {
                     if sock.write_all(piece.as_bytes()).await.is_err() {
                         return;
