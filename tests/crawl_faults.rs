@@ -528,3 +528,32 @@ async fn the_binary_prints_progress_lines_when_stderr_is_not_a_terminal() {
     assert!(line.contains(&format!("127.0.0.1:{}: ", good.addr.port())), "per-host counts: {line}");
     assert!(line.contains("1 errors"), "the dead unit's root is an error: {line}");
 }
+
+#[tokio::test]
+async fn script_paging_forms_are_followed() {
+    // A Hanweb-like column whose pager is a function writing `location.href`, and a list whose pager
+    // buttons carry literal `onclick` targets.
+    let server = FaultServer::start("127.0.0.1", |path, _| match path {
+        "/col/col7/" => Fault::html(
+            "<ul><li><a href=\"t1.html\">第一条</a></li><li><a href=\"index.html\">本页</a></li>\
+             <li><a href=\"btn.html\">另一栏目</a></li></ul><div id=\"pager\"></div>\
+             <script>var totalPage = 3; function goPage(n){ window.location.href = 'index_' + (n - 1) + '.html'; }</script>",
+        ),
+        "/col/col7/btn.html" => Fault::html(
+            "<div><span onclick=\"location.href='btn_2.html'\">2</span><span onclick=\"location.href='btn_3.html'\">尾页</span></div>",
+        ),
+        p if p.starts_with("/col/col7/") => Fault::html("<p>ok</p>"),
+        _ => Fault::status(404),
+    })
+    .await;
+    let r = run(vec![("u", vec![server.url("/col/col7/")])], &settings()).await;
+
+    for p in
+        ["/col/col7/index_1.html", "/col/col7/index_2.html", "/col/col7/btn_2.html", "/col/col7/btn_3.html"]
+    {
+        assert_eq!(server.hits_of(p), 1, "{p}: {:?}", server.hits());
+    }
+    assert_eq!(server.hits_of("/col/col7/index_3.html"), 0, "three pages: index, index_1, index_2");
+    assert_eq!(server.hits_of("/col/col7/index.html"), 0, "index.html is the directory's page");
+    assert_eq!(r.stats[0].errors, 0);
+}
