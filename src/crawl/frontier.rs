@@ -80,9 +80,15 @@ pub fn normalize(url: &Url) -> Url {
 }
 
 /// The key under which the frontier de-duplicates: the normalized URL with a directory's index file
-/// dropped, so `…/xxgk/index.html` and `…/xxgk/` are one page (as the site model also treats them).
+/// and its trailing slash dropped, so `…/xxgk/index.html`, `…/xxgk/` and `…/xxgk` are one page (the
+/// site model finds each under the others: [`crate::site::UnitSite::page`]).
 pub fn seen_key(url: &Url) -> String {
-    crate::site::canonical_url(url.as_str()).to_string()
+    let c = crate::site::canonical_url(url.as_str());
+    if url.path().len() > 1 && url.query().is_none() {
+        c.strip_suffix('/').unwrap_or(c).to_string()
+    } else {
+        c.to_string()
+    }
 }
 
 /// Breadth-first queue with per-unit de-duplication and the depth and page limits.
@@ -503,6 +509,8 @@ mod tests {
         let mut f = Frontier::new(&target, &settings);
         f.push_link(&u("http://h/a/#top"), 1, "http://h/a/");
         f.push_link(&u("http://h/a/x.html#p"), 1, "http://h/a/");
+        f.push_link(&u("http://h/a/index.html"), 1, "http://h/a/");
+        f.push_link(&u("http://h:80/a"), 1, "http://h/a/");
         f.push_link(&u("http://h/a/x.html"), 1, "http://h/a/");
         f.push_link(&u("http://h/a/deep.html"), 2, "http://h/a/x.html");
         assert!(f.truncated, "depth limit noted");
