@@ -69,6 +69,7 @@ fn s(v: &[&str]) -> Vec<String> {
 async fn endless_bodies_and_gzip_bombs_are_cut_at_max_body_bytes() {
     let bomb = gzip_zeros(50 << 20);
     assert!(bomb.len() < 100 * 1024, "the bomb is small on the wire: {}", bomb.len());
+    let bomb_len = bomb.len();
     let server = FaultServer::start("127.0.0.1", move |path, _| match path {
         "/b/" => Fault::links(&s(&["endless.html", "bomb.html", "ok.html"])),
         "/b/endless.html" => Fault::Endless,
@@ -86,6 +87,7 @@ async fn endless_bodies_and_gzip_bombs_are_cut_at_max_body_bytes() {
     .await;
     let r = run(vec![("u", vec![server.url("/b/")])], &settings()).await;
 
+    eprintln!("endless body and 50 MB gzip bomb ({} bytes on the wire) crawled in {:?}", bomb_len, r.elapsed);
     assert!(r.elapsed < Duration::from_secs(10), "{:?}", r.elapsed);
     for name in ["endless.html", "bomb.html"] {
         let rec = r.record("u", name);
@@ -115,6 +117,7 @@ async fn a_slow_drip_is_cut_by_the_total_time_bound_and_kept_in_part() {
     let cfg = Settings { request_timeout: Duration::from_secs(1), max_retries: 2, ..settings() };
     let r = run(vec![("u", vec![server.url("/d/")])], &cfg).await;
 
+    eprintln!("slow drip cut after {:?} with {} bytes", r.elapsed, r.record("u", "drip.html").body.len());
     assert!(r.elapsed < Duration::from_secs(5), "the drip was not cut: {:?}", r.elapsed);
     let drip = r.record("u", "drip.html");
     assert_eq!(drip.status, Some(200));
@@ -293,11 +296,13 @@ async fn a_hanging_host_does_not_slow_a_healthy_one() {
 
     // 21 requests (robots.txt, the list, 19 pages) at 10 per second: about 2.1 s.
     let good_done = good.hits().iter().map(|(_, t)| *t).max().unwrap() - started;
+    eprintln!("healthy host done after {good_done:?}; whole crawl {:?}", r.elapsed);
     assert_eq!(good.hits().len(), 21);
     assert!(good_done < Duration::from_secs(4), "the healthy host took {good_done:?}");
     assert_eq!(r.stats[1].errors, 0);
     // The hanging host: a few timeouts, then recorded unreachable; its pages are errors, not sent.
     let slow_pages = slow.hits().iter().filter(|(p, _)| p.starts_with("/s/p")).count();
+    eprintln!("{slow_pages} requests reached the hanging host");
     assert!(slow_pages <= 6, "{slow_pages} requests to a hanging host");
     assert_eq!(r.stats[0].errors, 30);
     assert_eq!(r.stats[0].unreachable_hosts.len(), 1);
