@@ -294,11 +294,12 @@ async fn a_hanging_host_does_not_slow_a_healthy_one() {
     let started = Instant::now();
     let r = run(vec![("slow", vec![slow.url("/s/")]), ("good", vec![good.url("/g/")])], &cfg).await;
 
-    // 21 requests (robots.txt, the list, 19 pages) at 10 per second: about 2.1 s.
+    // 21 requests (robots.txt, the list, 19 pages) at 10 per second: about 2.1 s (2.3 s measured; 3.8 s
+    // when the hanging host may hold every global slot, max_in_flight_per_host = max_in_flight).
     let good_done = good.hits().iter().map(|(_, t)| *t).max().unwrap() - started;
     eprintln!("healthy host done after {good_done:?}; whole crawl {:?}", r.elapsed);
     assert_eq!(good.hits().len(), 21);
-    assert!(good_done < Duration::from_secs(4), "the healthy host took {good_done:?}");
+    assert!(good_done < Duration::from_millis(3200), "the healthy host took {good_done:?}");
     assert_eq!(r.stats[1].errors, 0);
     // The hanging host: a few timeouts, then recorded unreachable; its pages are errors, not sent.
     let slow_pages = slow.hits().iter().filter(|(p, _)| p.starts_with("/s/p")).count();

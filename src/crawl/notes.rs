@@ -42,7 +42,8 @@ pub enum Limit {
 }
 
 impl Limit {
-    /// The setting that bounds it.
+    /// The setting that bounds it (empty for invalid encodings, which no setting bounds: decoding is
+    /// linear in a body that `max_body_bytes` already bounds).
     pub fn setting(self) -> &'static str {
         match self {
             Limit::Depth => "max_depth",
@@ -54,7 +55,7 @@ impl Limit {
             Limit::SlowResponse => "request_timeout_secs",
             Limit::Redirects => "max_redirects",
             Limit::HostUnreachable => "host_failure_limit",
-            Limit::EncodingErrors => "max_body_bytes",
+            Limit::EncodingErrors => "",
             Limit::Sitemap => "max_sitemap_urls",
         }
     }
@@ -111,7 +112,7 @@ impl Limit {
 pub struct CrawlNote {
     /// The bound.
     pub kind: Limit,
-    /// The setting that bounds it.
+    /// The setting that bounds it (empty when none does).
     pub setting: String,
     /// The URL (or host) it concerns.
     pub url: String,

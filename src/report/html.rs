@@ -146,7 +146,7 @@ fn crawl_line(c: &super::CrawlSummary) -> String {
                     let setting = serde_json::from_value::<crate::crawl::notes::Limit>(
                         serde_json::Value::String(k.clone()),
                     )
-                    .map(|l| l.setting())
+                    .map(|l| if l.setting().is_empty() { "无法解码的页面" } else { l.setting() })
                     .unwrap_or(k.as_str());
                     format!("{setting} {} 次", v.as_u64().unwrap_or(0))
                 })
