@@ -508,6 +508,36 @@ mod tests {
     }
 
     #[test]
+    fn crawl_bounds_load_and_are_checked() {
+        let c = load_str(
+            "settings:\n  max_url_length: 500\n  max_query_variants_per_path: 20\n  max_retry_after_secs: 5\n  host_failure_limit: 3\n  max_in_flight_per_host: 2\n  sitemaps: false\n  probe_sitemap_xml: true\n  max_sitemap_files: 2\n  max_sitemap_urls: 100\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n",
+        )
+        .unwrap();
+        let s = &c.settings;
+        assert_eq!((s.max_url_length, s.max_query_variants_per_path), (500, 20));
+        assert_eq!(
+            (s.max_retry_after, s.host_failure_limit, s.max_in_flight_per_host),
+            (Duration::from_secs(5), 3, 2)
+        );
+        assert_eq!(
+            (s.sitemaps, s.probe_sitemap_xml, s.max_sitemap_files, s.max_sitemap_urls),
+            (false, true, 2, 100)
+        );
+        for (key, value) in [
+            ("max_url_length", "10"),
+            ("host_failure_limit", "0"),
+            ("max_in_flight_per_host", "0"),
+            ("max_retry_after_secs", "-1"),
+        ] {
+            let e = load_str(&format!(
+                "settings:\n  {key}: {value}\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n"
+            ))
+            .unwrap_err();
+            assert!(e.message.contains(key) && e.line == Some(2), "{key}: {e}");
+        }
+    }
+
+    #[test]
     fn non_http_root_is_rejected() {
         let e = load_str(
             "units:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"file:///etc/passwd\"]\n",

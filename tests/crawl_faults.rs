@@ -563,3 +563,37 @@ async fn script_paging_forms_are_followed() {
     assert_eq!(server.hits_of("/col/col7/index.html"), 0, "index.html is the directory's page");
     assert_eq!(r.stats[0].errors, 0);
 }
+
+#[tokio::test]
+async fn sitemap_xml_is_probed_only_when_asked() {
+    let port = Arc::new(std::sync::OnceLock::<u16>::new());
+    let p2 = port.clone();
+    let server = FaultServer::start("127.0.0.1", move |path, _| {
+        let port = *p2.get().unwrap();
+        match path {
+            "/robots.txt" => Fault::status(404),
+            "/sitemap.xml" => Fault::html(format!(
+                "<urlset><url><loc>http://127.0.0.1:{port}/v/orphan.html</loc></url></urlset>"
+            )),
+            "/v/" => Fault::links(&[]),
+            "/v/orphan.html" => Fault::html("<p>ok</p>"),
+            _ => Fault::status(404),
+        }
+    })
+    .await;
+    port.set(server.addr.port()).unwrap();
+    let r = run(vec![("u", vec![server.url("/v/")])], &settings()).await;
+    assert_eq!(server.hits_of("/sitemap.xml"), 0, "not probed by default");
+    assert_eq!(r.stats[0].sitemap_urls, 0);
+
+    let cfg = Settings { probe_sitemap_xml: true, ..settings() };
+    let r = run(vec![("u", vec![server.url("/v/")])], &cfg).await;
+    assert_eq!(server.hits_of("/sitemap.xml"), 1);
+    assert_eq!(server.hits_of("/v/orphan.html"), 1);
+    assert_eq!(r.stats[0].sitemap_urls, 1);
+    let orphan = r.record("u", "/v/orphan.html");
+    assert_eq!(
+        orphan.referrer.as_deref(),
+        Some(format!("http://127.0.0.1:{}/sitemap.xml", server.addr.port()).as_str())
+    );
+}
