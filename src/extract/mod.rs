@@ -285,7 +285,39 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
         return None;
     }
     u.set_fragment(None);
+    strip_session_ids(&mut u);
     Some(u)
+}
+
+/// Whether a query parameter name is a session id (`JSESSIONID`, `PHPSESSID`, `ASPSESSIONIDxxxx`, …).
+fn is_session_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "jsessionid" | "phpsessid" | "sessionid" | "session_id" | "sessid" | "cfid" | "cftoken"
+    ) || n.starts_with("aspsessionid")
+}
+
+/// Drops session ids from a URL, so one page reached under many sessions is one page: a `;jsessionid=…`
+/// path parameter (Java servers) and session-id query parameters. Other parameters keep their order.
+pub fn strip_session_ids(u: &mut Url) {
+    let path = u.path();
+    if let Some(i) = path.to_ascii_lowercase().find(";jsessionid=") {
+        let rest = &path[i + 1..];
+        let end = rest.find('/').map_or(path.len(), |j| i + 1 + j);
+        let cleaned = format!("{}{}", &path[..i], &path[end..]);
+        u.set_path(&cleaned);
+    }
+    if let Some(q) = u.query()
+        && q.split('&').any(|kv| is_session_param(kv.split('=').next().unwrap_or("")))
+    {
+        let kept: String = q
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !is_session_param(kv.split('=').next().unwrap_or("")))
+            .collect::<Vec<&str>>()
+            .join("&");
+        u.set_query(if kept.is_empty() { None } else { Some(&kept) });
+    }
 }
 
 fn links(base: &Url, doc: &Html) -> Vec<Link> {
@@ -506,6 +538,34 @@ mod tests {
             assert!(f.paging.len() <= paging::MAX_PAGES);
         }
         assert_eq!(extract_page(&url, &many).list_entries.len(), 5000);
+    }
+
+    #[test]
+    fn urls_are_normalised() {
+        let base = Url::parse("https://gov.example.cn/xxgk/a/index.html").unwrap();
+        let r = |h: &str| resolve(&base, h).map(|u| u.to_string());
+        assert_eq!(
+            r("//cdn.example.cn/x.pdf").as_deref(),
+            Some("https://cdn.example.cn/x.pdf"),
+            "protocol-relative"
+        );
+        assert_eq!(r("../b/list.html#top").as_deref(), Some("https://gov.example.cn/xxgk/b/list.html"));
+        assert_eq!(
+            r("http://gov.example.cn:80/xxgk/").as_deref(),
+            Some("http://gov.example.cn/xxgk/"),
+            "default port"
+        );
+        assert_eq!(
+            r("detail.jsp;jsessionid=A1B2C3?id=5&PHPSESSID=zz&page=2").as_deref(),
+            Some("https://gov.example.cn/xxgk/a/detail.jsp?id=5&page=2")
+        );
+        assert_eq!(r("/x/;jsessionid=ABC").as_deref(), Some("https://gov.example.cn/x/"));
+        assert_eq!(r("list?ASPSESSIONIDQQ=1").as_deref(), Some("https://gov.example.cn/xxgk/a/list"));
+        assert_eq!(
+            r("list?sid=7").as_deref(),
+            Some("https://gov.example.cn/xxgk/a/list?sid=7"),
+            "a site id stays"
+        );
     }
 
     #[test]
