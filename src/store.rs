@@ -29,6 +29,8 @@ pub enum FetchKind {
     Data,
     /// A page's DOM after a headless browser ran its scripts (`render` mode; body = the serialised DOM).
     Rendered,
+    /// A sitemap file (named by robots.txt, or `/sitemap.xml`), read for the URLs it lists.
+    Sitemap,
 }
 
 impl FetchKind {
@@ -41,6 +43,7 @@ impl FetchKind {
             FetchKind::External => "external",
             FetchKind::Data => "data",
             FetchKind::Rendered => "rendered",
+            FetchKind::Sitemap => "sitemap",
         }
     }
 
@@ -53,6 +56,7 @@ impl FetchKind {
             "external" => FetchKind::External,
             "data" => FetchKind::Data,
             "rendered" => FetchKind::Rendered,
+            "sitemap" => FetchKind::Sitemap,
             _ => return None,
         })
     }
