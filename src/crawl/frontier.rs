@@ -527,10 +527,9 @@ pub async fn crawl_unit_rendering(
             // A script shell whose endpoint gave nothing: its list is written some other way.
             if got.entries.is_empty()
                 && let Some((url, depth, from)) = shells.get(&referrer)
+                && let Some(queued) = frontier.push_render(url, *depth, from.clone())
             {
-                if let Some(queued) = frontier.push_render(url, *depth, from.clone()) {
-                    progress.queued(&queued);
-                }
+                progress.queued(&queued);
             }
             for e in &got.entries {
                 if let Ok(u) = Url::parse(&e.url)
