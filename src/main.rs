@@ -191,6 +191,18 @@ async fn demo(out: PathBuf) -> Exit {
         as_of: fixture.as_of,
         allow_private: true,
     };
+    // The site's earlier state is audited first, so that the history holds a run to compare with (整改).
+    if let Some(earlier) = &fixture.earlier {
+        eprintln!("先测评演示站点的较早状态（审计日期 {}），记入历史记录，供整改对比。", earlier.as_of);
+        server.set_overlay(Some(earlier.overlay.clone()));
+        let first = AuditOptions { as_of: earlier.as_of, ..options.clone() };
+        if let Err(e) = ops::run(&config, &first, &OpsOptions::default()).await {
+            eprintln!("error: {e}");
+            return Exit::Failed;
+        }
+        server.set_overlay(None);
+        eprintln!("再测评演示站点的当前状态（审计日期 {}）。", fixture.as_of);
+    }
     run_audit(&config, &options, &OpsOptions::default()).await
 }
 

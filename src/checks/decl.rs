@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 use super::{
     annual_report, annual_report_tables, column_blank, column_fresh, column_present, column_types_fresh,
     interpretation_formats, keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
-    search_function,
+    rectification, search_function,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -46,6 +46,8 @@ pub enum CheckKind {
     ColumnTypesFresh,
     /// The 专栏's search finds a document known to exist.
     SearchFunction,
+    /// Problems found by earlier runs (the history) are fixed now (整改).
+    Rectification,
 }
 
 impl CheckKind {
@@ -54,11 +56,11 @@ impl CheckKind {
         match self {
             CheckKind::ColumnPresent => "栏目设置：专栏导航中设有规定栏目，且栏目不空白",
             CheckKind::ColumnFresh => "栏目更新：栏目最新信息的日期不早于规定天数",
-            CheckKind::KeywordDocuments => "文件查找：按标题查找规定的制度、方案、通知等文件",
+            CheckKind::KeywordDocuments => "文件查找：按标题、正文和附件查找规定的制度、方案、通知等文件（制度须为本单位文件）",
             CheckKind::AnnualReport => "年度报告：历年政府信息公开工作年度报告齐全，并按期公开",
             CheckKind::PublishLag => "公开时效：成文日期至发布日期不超过规定的工作日数（默认20个）",
             CheckKind::InterpretationFormats => "政策解读形式：文字、图解、视频、动画等多样化解读",
-            CheckKind::PiiLeak => "个人隐私：页面和附件未公开居民身份证号码、手机号码",
+            CheckKind::PiiLeak => "个人隐私和保密：页面和附件未公开身份证号码、手机号码、银行卡号，无密级或内部资料标志",
             CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
             CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
             CheckKind::AnnualReportTables => {
@@ -69,11 +71,12 @@ impl CheckKind {
                 "栏目更新时限：动态要闻2周、通知公告和政策文件6个月、基础信息1年内更新，不达单项否决线"
             }
             CheckKind::SearchFunction => "检索功能：专栏设有检索功能，以已公开文件标题检索能够查到该文件",
+            CheckKind::Rectification => "整改落实：历史测评发现的问题在本次测评中已不再出现，并有通过检查的页面为证",
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 13] = [
+    pub const ALL: [CheckKind; 14] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -87,6 +90,7 @@ impl CheckKind {
         CheckKind::ColumnBlank,
         CheckKind::ColumnTypesFresh,
         CheckKind::SearchFunction,
+        CheckKind::Rectification,
     ];
 }
 
@@ -107,6 +111,7 @@ impl CheckKind {
             CheckKind::ColumnBlank => "column-blank",
             CheckKind::ColumnTypesFresh => "column-types-fresh",
             CheckKind::SearchFunction => "search-function",
+            CheckKind::Rectification => "rectification",
         }
     }
 }
@@ -140,6 +145,8 @@ pub enum KindParams {
     ColumnTypesFresh(column_types_fresh::Params),
     /// `search-function`.
     SearchFunction(search_function::Params),
+    /// `rectification`.
+    Rectification(rectification::Params),
 }
 
 impl KindParams {
@@ -156,7 +163,9 @@ impl KindParams {
             KindParams::AnnualReportTables(p) => p.validate(),
             KindParams::ColumnBlank(p) => p.validate(),
             KindParams::ColumnTypesFresh(p) => p.validate(),
-            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => Ok(()),
+            KindParams::PiiLeak(p) => p.validate(),
+            KindParams::Rectification(p) => p.validate(),
+            KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => Ok(()),
         }
     }
 }
@@ -207,6 +216,7 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::ColumnBlank => KindParams::ColumnBlank(Deserialize::deserialize(d)?),
             CheckKind::ColumnTypesFresh => KindParams::ColumnTypesFresh(Deserialize::deserialize(d)?),
             CheckKind::SearchFunction => KindParams::SearchFunction(Deserialize::deserialize(d)?),
+            CheckKind::Rectification => KindParams::Rectification(Deserialize::deserialize(d)?),
         })
     }
 }
