@@ -186,7 +186,7 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
     run_ids.sort();
     let since = run_ids
         .iter()
-        .filter_map(|r| runs.get(r))
+        .filter_map(|r| runs.get(*r))
         .map(|r| format!("#{}（{}）", r.id, r.as_of))
         .collect::<Vec<_>>()
         .join("、");

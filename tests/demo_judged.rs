@@ -1,0 +1,116 @@
+//! The demo as `zwgk-audit demo` runs it: the site's earlier state first (recorded in the history), then
+//! the site as it is. Asserts that every item left `manual` is one a website cannot show (the rubric's
+//! methods say 实地测评 only, and the explanation names what to check on site), that the 整改 items are
+//! judged from the history, and that the items of issue 5 (part A) show a pass and a fail.
+
+mod common;
+
+use serde_json::Value;
+use zwgk_audit::audit::AuditOptions;
+use zwgk_audit::config::UnitsConfig;
+use zwgk_audit::demo::DemoFixture;
+use zwgk_audit::ops::{self, OpsOptions};
+use zwgk_audit::rubric::{Method, Rubric};
+
+/// Audits the demo's earlier state, then its present state, into one out folder with one history.
+async fn audit_demo_twice() -> (Value, tempfile::TempDir) {
+    let fixture = DemoFixture::locate().expect("demo fixture");
+    let earlier = fixture.earlier.clone().expect("demo.yaml names an earlier state");
+    let server = fixture.serve().await.expect("serve fixture");
+    let text = fixture.units_yaml(server.addr.port()).expect("units.yaml");
+    let mut config = UnitsConfig::parse(&fixture.dir.join("units.yaml"), &text).expect("valid units");
+    config.settings.rate_per_host = 200.0;
+    let out = tempfile::tempdir().expect("tempdir");
+    let options = AuditOptions {
+        checks_dir: common::repo().join("checks"),
+        out_dir: out.path().to_path_buf(),
+        as_of: fixture.as_of,
+        allow_private: true,
+    };
+    server.set_overlay(Some(earlier.overlay.clone()));
+    let first = AuditOptions { as_of: earlier.as_of, ..options.clone() };
+    ops::run(&config, &first, &OpsOptions::default()).await.expect("earlier audit");
+    server.set_overlay(None);
+    let outcome = ops::run(&config, &options, &OpsOptions::default()).await.expect("audit");
+    assert_eq!(outcome.run_id, 2);
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    (report, out)
+}
+
+fn units(report: &Value) -> &Vec<Value> {
+    report["units"].as_array().unwrap()
+}
+
+fn status<'a>(unit: &'a Value, item: &str) -> &'a str {
+    common::item(unit, item)["status"].as_str().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_items_are_judged_and_manual_means_on_site() {
+    let (report, _out) = audit_demo_twice().await;
+    let rubric = Rubric::load(&common::repo().join("checks/rubric.yaml")).unwrap();
+
+    // 1. `manual` only where a website cannot show the thing: the rubric's methods are 实地测评 alone,
+    //    and the explanation names what the inspector checks on site.
+    let mut manual = Vec::new();
+    for u in units(&report) {
+        for it in u["items"].as_array().unwrap() {
+            let id = it["id"].as_str().unwrap();
+            let item = rubric.item(id).unwrap();
+            let explanation = it["explanation"].as_str().unwrap();
+            if it["status"] == "manual" {
+                manual.push(format!("{}/{id}", u["id"].as_str().unwrap()));
+                assert_eq!(item.methods, vec![Method::Onsite], "{}/{id} is manual: {explanation}", u["id"]);
+                let on_site = item.onsite_reason.as_deref().unwrap();
+                assert!(explanation.contains(on_site), "{id}: {explanation}");
+                assert!(on_site.contains("网站上看不到"), "{id}: the reason says why a website cannot show it");
+            } else if item.methods.contains(&Method::Onsite) && it["status"] != "not_applicable" {
+                // Judged online, with an on-site part: the report says what remains for the inspector.
+                let on_site = item.onsite_reason.as_deref().unwrap();
+                assert!(explanation.contains(&format!("实地核查：{on_site}")), "{id}: {explanation}");
+            }
+        }
+    }
+    assert!(!manual.is_empty(), "the 实地测评 items are manual");
+
+    // 2. Each item of issue 5 (part A) passes for one demo unit and fails for another.
+    let items = [
+        "common-01", "common-02", "common-04", "common-05", "common-06", "common-07", "common-08", "common-09",
+        "common-10", "common-11", "common-12", "common-17", "street-02", "street-07", "department-01",
+        "department-02",
+    ];
+    let mut missing = Vec::new();
+    for id in items {
+        let statuses: Vec<(String, String)> = units(&report)
+            .iter()
+            .filter(|u| status(u, id) != "not_applicable")
+            .map(|u| (u["id"].as_str().unwrap().to_string(), status(u, id).to_string()))
+            .collect();
+        for want in ["pass", "fail"] {
+            if !statuses.iter().any(|(_, s)| s == want) {
+                missing.push(format!("{id}: no {want} in {statuses:?}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+
+    // 3. 整改 from the history: 包公街道 masked the ID numbers of its 低保 list and published its 保密审查制度
+    //    since the earlier run; the fix is shown by the page that passes now.
+    let baogong = common::unit(&report, "baogong");
+    let rect = common::findings_of(baogong, "rectification");
+    let leak_fixed = rect
+        .iter()
+        .find(|f| f["status"] == "pass" && f["message"].as_str().unwrap().contains("低保"))
+        .unwrap_or_else(|| panic!("the fixed leak is named: {rect:#?}"));
+    let msg = leak_fixed["message"].as_str().unwrap();
+    assert!(msg.starts_with("已整改：") && msg.contains("历史测评#1（测评日期2025-03-17）"), "{msg}");
+    assert!(leak_fixed["evidence"][0]["url"].as_str().unwrap().ends_with("/bgjd/xxgk/tzgg/202503/t20250305_1389.html"));
+    assert!(!msg.contains("340111198") , "history messages stay masked: {msg}");
+    assert!(rect.iter().any(|f| f["status"] == "pass" && f["message"].as_str().unwrap().contains("保密审查制度")));
+    assert_eq!(status(baogong, "street-02"), "pass", "{:#}", common::item(baogong, "street-02"));
+    let shengtai = common::unit(&report, "shengtai");
+    let open = common::findings_of(shengtai, "rectification");
+    assert!(open.iter().any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().starts_with("未整改：")));
+    assert_eq!(status(shengtai, "department-02"), "fail");
+}
