@@ -28,8 +28,10 @@ async fn audit_demo_twice() -> (Value, tempfile::TempDir) {
         allow_private: true,
     };
     server.set_overlay(Some(earlier.overlay.clone()));
-    let first = AuditOptions { as_of: earlier.as_of, ..options.clone() };
-    ops::run(&config, &first, &OpsOptions::default()).await.expect("earlier audit");
+    // As `zwgk-audit demo` does: the earlier run in a folder of its own, one history.
+    let first = AuditOptions { as_of: earlier.as_of, out_dir: out.path().join("earlier"), ..options.clone() };
+    let history = Some(out.path().join("history.sqlite"));
+    ops::run(&config, &first, &OpsOptions { history, ..OpsOptions::default() }).await.expect("earlier audit");
     server.set_overlay(None);
     let outcome = ops::run(&config, &options, &OpsOptions::default()).await.expect("audit");
     assert_eq!(outcome.run_id, 2);

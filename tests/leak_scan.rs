@@ -163,7 +163,7 @@ fn scan_bytes(name: &str, bytes: &[u8], hits: &mut Hits, allowed: &mut Hits) {
             let mut member = zip.by_index(i).unwrap();
             let mut data = Vec::new();
             member.read_to_end(&mut data).unwrap();
-            let inner = format!("{name}!{}", member.name());
+            let inner = format!("{name}!{}", member.name().unwrap_or_default());
             drop(member);
             scan_bytes(&inner, &data, hits, allowed);
         }
@@ -207,7 +207,7 @@ fn scan_sqlite(path: &Path, hits: &mut Hits, allowed: &mut Hits) {
         .collect();
     for t in tables {
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
-        let cols: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let cols: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             for (i, col) in cols.iter().enumerate() {
@@ -281,7 +281,7 @@ async fn no_output_file_repeats_a_leaked_number() {
     assert_eq!(item["status"], "fail", "{item:#}");
     let messages: Vec<&str> = item["findings"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
     let all = messages.join("\n");
-    for want in ["居民身份证号码", "手机号码", "银行卡号", "密级星标", "附件 "] {
+    for want in ["居民身份证号码", "手机号码", "银行卡号", "密级星标", "附件（"] {
         assert!(all.contains(want), "common-17 names {want}:\n{all}");
     }
     assert!(all.contains("340111********3411") && all.contains("6222***********0128"), "{all}");
@@ -313,8 +313,11 @@ async fn no_output_file_repeats_a_leaked_number() {
     assert!(names.iter().any(|n| n.ends_with(".zip")), "an evidence pack was written: {names:?}");
     assert!(scanned >= 12, "{scanned} files scanned");
     assert!(hits.is_empty(), "personal numbers repeated in full:\n{hits:#?}");
-    // The exception is real: the raw responses do hold the numbers, as published.
+    // The exception is real: the raw responses do hold the numbers, as published, in the store and in the
+    // packs' WARC response records (so the scan did open the zip and its gzip members).
     for s in [ID_A, MOBILE_A, CARD, ID_B] {
-        assert!(allowed.iter().any(|(_, x)| *x == s), "{s} kept in the stored raw responses: {allowed:?}");
+        assert!(allowed.iter().any(|(w, x)| *x == s && w.contains("responses.body")), "{s} in the store: {allowed:?}");
+        assert!(allowed.iter().any(|(w, x)| *x == s && w.contains("(response)")), "{s} in a WARC: {allowed:?}");
     }
+    eprintln!("scanned {scanned} files; the numbers appear only in {} raw-response places", allowed.len());
 }

@@ -467,7 +467,7 @@ fn run_details(id: &str, g: &Group, p: &Params, ctx: &Context<'_>) -> (f64, Find
 mod tests {
     use super::*;
     use crate::checks::testkit::{SiteBuilder, d, entry, facts_doc, facts_list, facts_nav};
-    use crate::extract::ListEntry;
+    use crate::extract::{ListEntry, PageFacts};
 
     const ROOT: &str = "http://gov.test/xxgk/";
     const COL: &str = "http://gov.test/xxgk/zd/";

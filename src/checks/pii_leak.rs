@@ -520,7 +520,7 @@ pub(crate) fn unit_texts(site: &UnitSite) -> Vec<UnitText<'_>> {
             } else {
                 let ours = site.is_in_scope(&pg.record.url) || linked.contains(pg.record.url.as_str());
                 let text = pg.attachment_text.as_deref().filter(|_| ours)?;
-                Some(UnitText { page: pg, name: format!("附件 {}", pg.record.url), text, attachment: true })
+                Some(UnitText { page: pg, name: format!("附件（{}）", pg.record.url), text, attachment: true })
             }
         })
         .collect()
