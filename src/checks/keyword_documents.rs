@@ -410,7 +410,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 Source::Body if p.own_documents => {
                     format!("{}：本单位《{}》正文中载有相关内容{}", g.name, first.title, more)
                 }
-                Source::Body => format!("{}：页面正文中提及相关内容（未见独立文件标题）", g.name),
+                Source::Body => format!("{}：《{}》页面中载有相关内容（未见以此为标题的文件）", g.name, first.title),
                 Source::Attachment => format!("{}：《{}》的附件中载有相关内容{}", g.name, first.title, more),
             };
             findings.push(finding(id, Status::Pass, message, evidence));
