@@ -56,6 +56,7 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
     // 1. `manual` only where a website cannot show the thing: the rubric's methods are 实地测评 alone,
     //    and the explanation names what the inspector checks on site.
     let mut manual = Vec::new();
+    let mut not_on_site = Vec::new();
     for u in units(&report) {
         for it in u["items"].as_array().unwrap() {
             let id = it["id"].as_str().unwrap();
@@ -63,7 +64,10 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
             let explanation = it["explanation"].as_str().unwrap();
             if it["status"] == "manual" {
                 manual.push(format!("{}/{id}", u["id"].as_str().unwrap()));
-                assert_eq!(item.methods, vec![Method::Onsite], "{}/{id} is manual: {explanation}", u["id"]);
+                if item.methods != vec![Method::Onsite] {
+                    not_on_site.push(format!("{}/{id} is manual: {explanation}", u["id"]));
+                    continue;
+                }
                 let on_site = item.onsite_reason.as_deref().unwrap();
                 assert!(explanation.contains(on_site), "{id}: {explanation}");
                 assert!(on_site.contains("网站上看不到"), "{id}: the reason says why a website cannot show it");
@@ -77,10 +81,11 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
     assert!(!manual.is_empty(), "the 实地测评 items are manual");
 
     // 2. Each item of issue 5 (part A) passes for one demo unit and fails for another.
+    // 整改 (street-02, department-02) is judged below: every demo unit keeps some problem that the earlier
+    // run found already, so none earns a full pass there (the pass is covered by the check's unit tests).
     let items = [
         "common-01", "common-02", "common-04", "common-05", "common-06", "common-07", "common-08", "common-09",
-        "common-10", "common-11", "common-12", "common-17", "street-02", "street-07", "department-01",
-        "department-02",
+        "common-10", "common-11", "common-12", "common-17", "street-07", "department-01",
     ];
     let mut missing = Vec::new();
     for id in items {
@@ -95,7 +100,6 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
             }
         }
     }
-    assert!(missing.is_empty(), "{missing:#?}");
 
     // 3. 整改 from the history: 包公街道 masked the ID numbers of its 低保 list and published its 保密审查制度
     //    since the earlier run; the fix is shown by the page that passes now.
@@ -110,9 +114,27 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
     assert!(leak_fixed["evidence"][0]["url"].as_str().unwrap().ends_with("/bgjd/xxgk/tzgg/202503/t20250305_1389.html"));
     assert!(!msg.contains("340111198") , "history messages stay masked: {msg}");
     assert!(rect.iter().any(|f| f["status"] == "pass" && f["message"].as_str().unwrap().contains("保密审查制度")));
-    assert_eq!(status(baogong, "street-02"), "pass", "{:#}", common::item(baogong, "street-02"));
-    let shengtai = common::unit(&report, "shengtai");
-    let open = common::findings_of(shengtai, "rectification");
-    assert!(open.iter().any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().starts_with("未整改：")));
-    assert_eq!(status(shengtai, "department-02"), "fail");
+    // Two problems fixed, the others still there: partial credit, the open ones listed with their pages.
+    assert_eq!(status(baogong, "street-02"), "partial", "{:#}", common::item(baogong, "street-02"));
+    let summary = rect.iter().find(|f| f["message"].as_str().unwrap().starts_with("对照历史测评#1")).unwrap();
+    assert!(summary["message"].as_str().unwrap().contains("已整改2个"), "{summary:#}");
+    for (unit, item) in [("changqing", "street-02"), ("shengtai", "department-02"), ("wenlv", "department-02")] {
+        let u = common::unit(&report, unit);
+        assert_eq!(status(u, item), "fail", "{unit}");
+        let open = common::findings_of(u, "rectification");
+        assert!(open.iter().any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().starts_with("未整改：")));
+    }
+    // The markings check and the news trap show in the weaker street.
+    let changqing = common::unit(&report, "changqing");
+    let marked = common::findings_of(changqing, "no-secret-markings");
+    assert!(
+        marked.iter().any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().contains("内部资料标志“内部资料 注意保存”")),
+        "{marked:#?}"
+    );
+    let news = common::findings_of(changqing, "system-disclosure-on-request");
+    assert!(news[0]["message"].as_str().unwrap().contains("是新闻报道"), "{news:#?}");
+    let wenlv = common::unit(&report, "wenlv");
+    let kh = common::findings_of(wenlv, "department-assessment");
+    assert!(kh[0]["message"].as_str().unwrap().contains("2025年度科室绩效考核办法"), "{kh:#?}");
+    assert!(missing.is_empty() && not_on_site.is_empty(), "{missing:#?}\n{not_on_site:#?}");
 }

@@ -128,6 +128,11 @@ pub struct Params {
     /// where the page names its 发布机构, issued by the unit. A news report on a 制度 is not the 制度.
     #[serde(default)]
     pub own_documents: bool,
+    /// The `require_any` word must follow the keyword closely (within [`FOLLOW_WINDOW`] characters:
+    /// 保密审查制度, 保密审查工作办法), and a page or attachment found by its text must itself be titled
+    /// as one (制度汇编): a notice on a draft 办法 that asks for opinions is not a 公众参与制度.
+    #[serde(default)]
+    pub rule_follows_keyword: bool,
     /// With `own_documents`: columns whose entries are news, not documents.
     #[serde(default = "default_news_columns")]
     pub news_columns: Vec<String>,
@@ -170,12 +175,38 @@ impl Params {
     }
 }
 
+/// How far after a keyword (in characters) a rule word may stand with `rule_follows_keyword`.
+const FOLLOW_WINDOW: usize = 12;
+
+/// Whether a keyword of `g` is followed within [`FOLLOW_WINDOW`] characters by one of `any`.
+fn rule_follows(text: &str, g: &Group, any: &[String]) -> Option<usize> {
+    for k in g.keywords.iter().filter(|k| !k.is_empty()) {
+        for (at, _) in text.match_indices(k.as_str()).take(MAX_OCCURRENCES) {
+            let end = at + k.len();
+            let hi = text[end..].char_indices().nth(FOLLOW_WINDOW).map_or(text.len(), |(i, _)| end + i);
+            if any.iter().any(|w| text[end..hi].contains(w.as_str())) {
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
 fn matches(text: &str, g: &Group, p: &Params) -> bool {
     let any = g.require_any.as_ref().unwrap_or(&p.require_any);
     let all = g.require_all.as_ref().unwrap_or(&p.require_all);
+    if p.rule_follows_keyword && !any.is_empty() {
+        return rule_follows(text, g, any).is_some() && all.iter().all(|w| text.contains(w.as_str()));
+    }
     g.keywords.iter().any(|k| !k.is_empty() && text.contains(k.as_str()))
         && (any.is_empty() || any.iter().any(|w| text.contains(w.as_str())))
         && all.iter().all(|w| text.contains(w.as_str()))
+}
+
+/// With `rule_follows_keyword`, a page found by its text must itself be titled as a rule document.
+fn titled_as_rule(title: &str, g: &Group, p: &Params) -> bool {
+    let any = g.require_any.as_ref().unwrap_or(&p.require_any);
+    !p.rule_follows_keyword || any.is_empty() || any.iter().any(|w| title.contains(w.as_str()))
 }
 
 /// How far (in characters, either side) from a keyword in a long text the required words may stand.
@@ -189,6 +220,9 @@ const MAX_OCCURRENCES: usize = 200;
 fn text_match(text: &str, g: &Group, p: &Params) -> Option<usize> {
     let any = g.require_any.as_ref().unwrap_or(&p.require_any);
     let all = g.require_all.as_ref().unwrap_or(&p.require_all);
+    if p.rule_follows_keyword && !any.is_empty() && all.is_empty() {
+        return rule_follows(text, g, any);
+    }
     for k in g.keywords.iter().filter(|k| !k.is_empty()) {
         for (at, _) in text.match_indices(k.as_str()).take(MAX_OCCURRENCES) {
             if any.is_empty() && all.is_empty() {
@@ -339,6 +373,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 if p.own_documents && site.is_list_page(&page.record.url) {
                     continue;
                 }
+                if !titled_as_rule(f.title.as_deref().unwrap_or_default(), g, p) {
+                    continue;
+                }
                 if let Some(at) = text_match(&f.text, g, p) {
                     let hit = Hit {
                         title: f.title.clone().unwrap_or_else(|| page.record.url.clone()),
@@ -361,6 +398,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                     continue;
                 };
                 let text = a.attachment_text.as_deref().unwrap_or_default();
+                if !titled_as_rule(lf.title.as_deref().unwrap_or_default(), g, p) {
+                    continue;
+                }
                 if let Some(at) = text_match(text, g, p) {
                     let title = lf.title.clone().unwrap_or_else(|| url.to_string());
                     let date = lf.fields.publish_date.or(lf.publish_date);
@@ -532,6 +572,7 @@ mod tests {
             in_year: false,
             title_years: None,
             own_documents: false,
+            rule_follows_keyword: false,
             news_columns: default_news_columns(),
             news_words: default_news_words(),
         }
@@ -589,6 +630,7 @@ mod tests {
     fn own(groups: Vec<Group>) -> Params {
         let mut p = params(groups);
         p.own_documents = true;
+        p.rule_follows_keyword = true;
         p.search_body = true;
         p.search_attachments = true;
         p
@@ -657,6 +699,24 @@ mod tests {
         assert!(v.findings[0].message.contains("由其他单位发布"), "{}", v.findings[0].message);
         // Without `own_documents` the same page counts (as the old behaviour did).
         assert_eq!(run("k", &params(g()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Pass);
+        // A notice asking for opinions on a draft 办法 names 征求意见 and 办法, but is no 公众参与制度.
+        let notice = "http://gov.test/xxgk/zd/4.html";
+        let title = "关于《测试街道助餐服务管理办法（征求意见稿）》公开征求意见的公告";
+        let s = ctx_site(
+            vec![(notice, "", doc_by(notice, title, "现公开征求意见。", Some("测试街道"), "2021-03-01"))],
+            &[("政府信息公开制度", COL)],
+            vec![entry(title, notice, Some("2021-03-01"))],
+            COL,
+        );
+        let cz = || vec![group("公众参与制度", &["公众参与", "征求意见"])];
+        assert_eq!(run("k", &own(cz()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Fail);
+        let s = ctx_site(
+            vec![(notice, "", doc_by(notice, "测试街道重大行政决策公众参与制度", "……", Some("测试街道"), "2021-03-01"))],
+            &[("政府信息公开制度", COL)],
+            vec![entry("测试街道重大行政决策公众参与制度", notice, Some("2021-03-01"))],
+            COL,
+        );
+        assert_eq!(run("k", &own(cz()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Pass);
         // Out of the unit's scope.
         let far = "http://gov.test/other/zd.html";
         let s = ctx_site(vec![], &[("政府信息公开制度", COL)], vec![entry("保密审查制度", far, Some("2021-03-01"))], COL);

@@ -323,6 +323,19 @@ mod tests {
     }
 
     #[test]
+    fn every_problem_fixed_is_a_pass() {
+        let s = SiteBuilder::new(ROOT)
+            .page(ROOT, facts_doc(ROOT, "首页", ""))
+            .page(GS, facts_doc(GS, "低保公示", "张*，340104********0012"))
+            .build();
+        let h = past(vec![(1, "no-personal-data", "《低保公示》公开了1个居民身份证号码（如340104********0012）", GS)]);
+        let current = vec![result("no-personal-data", vec![finding("no-personal-data", Status::Pass, "未发现", ev(&s, GS))])];
+        let v = run_with("r", &p(), &Context { site: &s, as_of: d("2025-03-20") }, &h, &current);
+        assert_eq!((v.status, v.credit), (Status::Pass, Some(1.0)), "{v:#?}");
+        assert!(v.findings[0].message.contains("发现的1个问题：已整改1个，仍存在0个"));
+    }
+
+    #[test]
     fn no_history_is_manual_and_no_problems_is_a_pass() {
         let s = SiteBuilder::new(ROOT).page(ROOT, facts_doc(ROOT, "首页", "")).build();
         let ctx = Context { site: &s, as_of: d("2025-03-20") };
