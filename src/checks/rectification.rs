@@ -40,6 +40,14 @@ pub struct Params {
     /// late): not counted as problems to fix.
     #[serde(default)]
     pub past_only_checks: Vec<String>,
+    /// 整改时限: a problem still open fewer than this many days after it was first found is within its
+    /// deadline and not held against the unit (the night after a run is no time to fix anything).
+    #[serde(default = "default_deadline")]
+    pub deadline_days: i64,
+}
+
+fn default_deadline() -> i64 {
+    15
 }
 
 fn default_window() -> i64 {
@@ -57,6 +65,9 @@ impl Params {
         }
         if self.max_listed == 0 {
             return Err("`max_listed` must be at least 1".into());
+        }
+        if self.deadline_days < 0 || self.deadline_days > self.window_days {
+            return Err("`deadline_days` must be between 0 and `window_days`".into());
         }
         Ok(())
     }
@@ -123,21 +134,24 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
         }
         return v;
     }
-    // The latest occurrence of each earlier problem (runs are in order).
+    // Each earlier problem with the run that first found it (runs are in order).
     let mut problems: BTreeMap<Key, (i64, &FindingRun)> = BTreeMap::new();
     let counted = |f: &FindingRun| f.check != id && !p.past_only_checks.contains(&f.check);
     for (run, f) in past.failures.iter().filter(|(r, f)| runs.contains_key(r) && counted(f)) {
-        problems.insert(key_of(&f.check, f.url.as_deref(), &f.message), (*run, f));
+        problems.entry(key_of(&f.check, f.url.as_deref(), &f.message)).or_insert((*run, f));
     }
     let by_check: HashMap<&str, &CheckResult> = current.iter().map(|r| (r.check.as_str(), r)).collect();
     let roots: HashSet<String> = site.unit.roots.iter().map(|r| page_key(r.as_str())).collect();
     let mut fixed: Vec<Finding> = Vec::new();
     let mut open: Vec<Finding> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
     for (key, (run, f)) in &problems {
-        let when = runs.get(run).map_or_else(String::new, |r| format!("历史测评#{}（测评日期{}）", r.id, r.as_of));
+        let first = runs.get(run);
+        let when = first.map_or_else(String::new, |r| format!("历史测评#{}（测评日期{}）", r.id, r.as_of));
+        let age = first.and_then(|r| as_of(r)).map_or(i64::MAX, |d| (ctx.as_of - d).num_days());
         let Some(cur) = by_check.get(key.check.as_str()).filter(|c| c.status != Status::Error) else {
-            unknown.push(format!("{}（{when}发现；本次该项检查未能完成）", f.message));
+            unknown.push(format!("{}（{when}首次发现；本次该项检查未能完成）", f.message));
             continue;
         };
         let still: Vec<&Finding> = cur
@@ -147,12 +161,16 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
             .filter(|g| key_of(&g.check, g.evidence.first().map(|e| e.url.as_str()), &g.message) == *key)
             .collect();
         if let Some(g) = still.first() {
-            open.push(finding(
-                id,
-                Status::Fail,
-                format!("未整改：{}（{when}发现，本次测评仍存在）", f.message),
-                g.evidence.clone(),
-            ));
+            if age < p.deadline_days {
+                pending.push(format!("{}（{when}首次发现）", f.message));
+            } else {
+                open.push(finding(
+                    id,
+                    Status::Fail,
+                    format!("逾期未整改：{}（{when}首次发现，超过整改时限{}天，本次测评仍存在）", f.message, p.deadline_days),
+                    g.evidence.clone(),
+                ));
+            }
             continue;
         }
         // Fixed only where this run looked again: the page was fetched, or the problem concerned the
@@ -176,20 +194,15 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
             Some(e) => fixed.push(finding(
                 id,
                 Status::Pass,
-                format!("已整改：{}（{when}发现，本次复查已不存在）", f.message),
+                format!("已整改：{}（{when}首次发现，本次复查已不存在）", f.message),
                 vec![e],
             )),
-            None => unknown.push(format!("{}（{when}发现；本次未抓取到该页面，无法确认）", f.message)),
+            None => unknown.push(format!("{}（{when}首次发现；本次未抓取到该页面，无法确认）", f.message)),
         }
     }
-    let mut run_ids: Vec<&i64> = runs.keys().collect();
-    run_ids.sort();
-    let since = run_ids
-        .iter()
-        .filter_map(|r| runs.get(*r))
-        .map(|r| format!("#{}（{}）", r.id, r.as_of))
-        .collect::<Vec<_>>()
-        .join("、");
+    // Named by the earliest run compared, so that the message stays the same from night to night.
+    let earliest = runs.values().min_by_key(|r| r.id);
+    let since = earliest.map_or_else(String::new, |r| format!("历史测评#{}（{}）以来", r.id, r.as_of));
     let decided = fixed.len() + open.len();
     let mut findings = Vec::new();
     let credit = if decided == 0 { 1.0 } else { fixed.len() as f64 / decided as f64 };
@@ -197,31 +210,38 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
         findings.push(finding(
             id,
             Status::Pass,
-            format!("历史测评{since}未发现需要整改的问题"),
+            format!("{since}未发现需要整改的问题"),
             site.root_evidence("专栏首页"),
         ));
         return Verdict::scored(1.0, findings);
     }
     if decided == 0 {
-        let mut v = Verdict::uncredited(
+        let (what, list) = if pending.is_empty() {
+            ("本次均无法复查（页面未抓取或检查未能完成）".to_string(), &unknown)
+        } else {
+            (format!("尚在整改时限（{}天）内、未见整改，暂不评判", p.deadline_days), &pending)
+        };
+        let v = Verdict::uncredited(
             id,
             Status::Manual,
             format!(
-                "历史测评{since}发现的{}个问题本次均无法复查（页面未抓取或检查未能完成），需人工核对整改情况：{}",
+                "{since}发现的{}个问题{what}，需人工核对整改情况：{}",
                 problems.len(),
-                unknown.iter().take(3).cloned().collect::<Vec<_>>().join("；")
+                list.iter().take(3).cloned().collect::<Vec<_>>().join("；")
             ),
             site.root_evidence("专栏首页"),
         );
-        v.findings.truncate(1);
         return v;
     }
     let mut summary = format!(
-        "对照历史测评{since}发现的{}个问题：已整改{}个，仍存在{}个",
+        "{since}发现的{}个问题：已整改{}个，逾期未整改{}个",
         problems.len(),
         fixed.len(),
         open.len()
     );
+    if !pending.is_empty() {
+        summary.push_str(&format!("，{}个尚在整改时限（{}天）内", pending.len(), p.deadline_days));
+    }
     if !unknown.is_empty() {
         summary.push_str(&format!("，另有{}个本次无法复查（{}）", unknown.len(), unknown[0]));
     }
@@ -281,7 +301,7 @@ mod tests {
     }
 
     fn p() -> Params {
-        Params { window_days: 400, max_listed: 10, past_only_checks: vec!["late".into()] }
+        Params { window_days: 400, max_listed: 10, past_only_checks: vec!["late".into()], deadline_days: 15 }
     }
 
     #[test]
@@ -313,12 +333,12 @@ mod tests {
         assert_eq!(v.credit, Some(2.0 / 3.0), "{v:#?}");
         assert_eq!(v.status, Status::Partial);
         let summary = &v.findings[0].message;
-        assert!(summary.contains("发现的4个问题：已整改2个，仍存在1个，另有1个本次无法复查"), "{summary}");
+        assert!(summary.contains("历史测评#1（2025-02-20）以来发现的4个问题：已整改2个，逾期未整改1个，另有1个本次无法复查"), "{summary}");
         let fixed_leak = v.findings.iter().find(|f| f.status == Status::Pass && f.message.contains("低保公示")).unwrap();
-        assert!(fixed_leak.message.contains("历史测评#1（测评日期2025-02-20）发现"), "{}", fixed_leak.message);
+        assert!(fixed_leak.message.contains("历史测评#1（测评日期2025-02-20）首次发现"), "{}", fixed_leak.message);
         assert_eq!(fixed_leak.evidence[0].url, GS, "the page now passing, fetched in this run");
         assert!(!fixed_leak.evidence[0].sha256.is_empty());
-        let open = v.findings.iter().find(|f| f.status == Status::Fail && f.message.starts_with("未整改")).unwrap();
+        let open = v.findings.iter().find(|f| f.status == Status::Fail && f.message.starts_with("逾期未整改")).unwrap();
         assert!(open.message.contains("政务公开工作总结") && open.message.contains("#2"), "{}", open.message);
     }
 
@@ -332,7 +352,25 @@ mod tests {
         let current = vec![result("no-personal-data", vec![finding("no-personal-data", Status::Pass, "未发现", ev(&s, GS))])];
         let v = run_with("r", &p(), &Context { site: &s, as_of: d("2025-03-20") }, &h, &current);
         assert_eq!((v.status, v.credit), (Status::Pass, Some(1.0)), "{v:#?}");
-        assert!(v.findings[0].message.contains("发现的1个问题：已整改1个，仍存在0个"));
+        assert!(v.findings[0].message.contains("发现的1个问题：已整改1个，逾期未整改0个"));
+    }
+
+    /// A problem still open within its 整改时限 is not held against the unit: with nothing else to judge,
+    /// the item waits for a person (and the night after a run does not raise a "new failure").
+    #[test]
+    fn open_problems_within_the_deadline_are_not_judged() {
+        let s = SiteBuilder::new(ROOT).page(ROOT, facts_doc(ROOT, "首页", "")).build();
+        let h = past(vec![(2, "annual-work-plan", "政务公开工作总结：未找到相关文件", ROOT)]);
+        let current = vec![result(
+            "annual-work-plan",
+            vec![finding("annual-work-plan", Status::Fail, "政务公开工作总结：未找到相关文件", ev(&s, ROOT))],
+        )];
+        let v = run_with("r", &p(), &Context { site: &s, as_of: d("2025-03-05") }, &h, &current);
+        assert_eq!(v.status, Status::Manual, "{v:#?}");
+        assert!(v.findings[0].message.contains("尚在整改时限（15天）内"), "{}", v.findings[0].message);
+        let v = run_with("r", &p(), &Context { site: &s, as_of: d("2025-03-20") }, &h, &current);
+        assert_eq!(v.status, Status::Fail, "19 days after: overdue");
+        assert!(v.findings.iter().any(|f| f.message.starts_with("逾期未整改：政务公开工作总结")));
     }
 
     #[test]
@@ -344,7 +382,7 @@ mod tests {
         assert!(v.findings[0].message.contains("尚无本单位的历史测评记录"));
         let v = run_with("r", &p(), &ctx, &past(vec![]), &[]);
         assert_eq!((v.status, v.credit), (Status::Pass, Some(1.0)));
-        assert!(v.findings[0].message.contains("#1（2025-02-20）、#2（2025-03-01）未发现需要整改的问题"));
+        assert!(v.findings[0].message.contains("历史测评#1（2025-02-20）以来未发现需要整改的问题"));
         // Runs older than the window are not compared.
         let v = run_with("r", &Params { window_days: 10, ..p() }, &ctx, &past(vec![]), &[]);
         assert_eq!(v.status, Status::Manual, "{v:?}");
