@@ -197,7 +197,11 @@ async fn demo(out: PathBuf) -> Exit {
         server.set_overlay(Some(earlier.overlay.clone()));
         // Its reports and evidence go to a folder of their own, so that the present run fetches every
         // page afresh instead of reusing the earlier pages; the history is the present run's.
-        let first = AuditOptions { as_of: earlier.as_of, out_dir: options.out_dir.join("earlier"), ..options.clone() };
+        let first = AuditOptions {
+            as_of: earlier.as_of,
+            out_dir: options.out_dir.join("earlier"),
+            ..options.clone()
+        };
         let history = Some(ops::history_path(None, Some(&config), &options.out_dir));
         if let Err(e) = ops::run(&config, &first, &OpsOptions { history, ..OpsOptions::default() }).await {
             eprintln!("error: {e}");

@@ -147,13 +147,19 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
     if item.is_onsite_only() {
         scored.status = Status::Manual;
         scored.explanation = match onsite {
-            Some(r) => format!("本项为实地测评指标（满分{w}分），不计入网上测评得分，待现场测评时评定。实地核查：{r}"),
-            None => format!("本项为实地测评指标（满分{w}分），不计入网上测评得分，待现场测评时评定。{reason}"),
+            Some(r) => format!(
+                "本项为实地测评指标（满分{w}分），不计入网上测评得分，待现场测评时评定。实地核查：{r}"
+            ),
+            None => {
+                format!("本项为实地测评指标（满分{w}分），不计入网上测评得分，待现场测评时评定。{reason}")
+            }
         };
         return scored;
     }
     let onsite_note = match onsite {
-        Some(r) if item.is_online_and_onsite() => format!("本项另有实地测评内容，待现场测评时评定。实地核查：{r}"),
+        Some(r) if item.is_online_and_onsite() => {
+            format!("本项另有实地测评内容，待现场测评时评定。实地核查：{r}")
+        }
         _ if item.is_online_and_onsite() => "本项另有实地测评内容，待现场测评时评定。".to_string(),
         _ => String::new(),
     };

@@ -70,7 +70,10 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
                 }
                 let on_site = item.onsite_reason.as_deref().unwrap();
                 assert!(explanation.contains(on_site), "{id}: {explanation}");
-                assert!(on_site.contains("网站上看不到"), "{id}: the reason says why a website cannot show it");
+                assert!(
+                    on_site.contains("网站上看不到"),
+                    "{id}: the reason says why a website cannot show it"
+                );
             } else if item.methods.contains(&Method::Onsite) && it["status"] != "not_applicable" {
                 // Judged online, with an on-site part: the report says what remains for the inspector.
                 let on_site = item.onsite_reason.as_deref().unwrap();
@@ -84,8 +87,20 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
     // 整改 (street-02, department-02) is judged below: every demo unit keeps some problem that the earlier
     // run found already, so none earns a full pass there (the pass is covered by the check's unit tests).
     let items = [
-        "common-01", "common-02", "common-04", "common-05", "common-06", "common-07", "common-08", "common-09",
-        "common-10", "common-11", "common-12", "common-17", "street-07", "department-01",
+        "common-01",
+        "common-02",
+        "common-04",
+        "common-05",
+        "common-06",
+        "common-07",
+        "common-08",
+        "common-09",
+        "common-10",
+        "common-11",
+        "common-12",
+        "common-17",
+        "street-07",
+        "department-01",
     ];
     let mut missing = Vec::new();
     for id in items {
@@ -111,24 +126,40 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
         .unwrap_or_else(|| panic!("the fixed leak is named: {rect:#?}"));
     let msg = leak_fixed["message"].as_str().unwrap();
     assert!(msg.starts_with("已整改：") && msg.contains("历史测评#1（测评日期2025-03-03）"), "{msg}");
-    assert!(leak_fixed["evidence"][0]["url"].as_str().unwrap().ends_with("/bgjd/xxgk/tzgg/202503/t20250305_1389.html"));
-    assert!(!msg.contains("340111198") , "history messages stay masked: {msg}");
-    assert!(rect.iter().any(|f| f["status"] == "pass" && f["message"].as_str().unwrap().contains("保密审查制度")));
+    assert!(
+        leak_fixed["evidence"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/bgjd/xxgk/tzgg/202503/t20250305_1389.html")
+    );
+    assert!(!msg.contains("340111198"), "history messages stay masked: {msg}");
+    assert!(
+        rect.iter().any(|f| f["status"] == "pass" && f["message"].as_str().unwrap().contains("保密审查制度"))
+    );
     // Two problems fixed, the others still there: partial credit, the open ones listed with their pages.
     assert_eq!(status(baogong, "street-02"), "partial", "{:#}", common::item(baogong, "street-02"));
-    let summary = rect.iter().find(|f| f["message"].as_str().unwrap().contains("历史测评#1（2025-03-03）以来发现")).unwrap();
+    let summary = rect
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("历史测评#1（2025-03-03）以来发现"))
+        .unwrap();
     assert!(summary["message"].as_str().unwrap().contains("已整改2个"), "{summary:#}");
-    for (unit, item) in [("changqing", "street-02"), ("shengtai", "department-02"), ("wenlv", "department-02")] {
+    for (unit, item) in
+        [("changqing", "street-02"), ("shengtai", "department-02"), ("wenlv", "department-02")]
+    {
         let u = common::unit(&report, unit);
         assert_eq!(status(u, item), "fail", "{unit}");
         let open = common::findings_of(u, "rectification");
-        assert!(open.iter().any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().starts_with("逾期未整改：")));
+        assert!(
+            open.iter()
+                .any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().starts_with("逾期未整改："))
+        );
     }
     // The markings check and the news trap show in the weaker street.
     let changqing = common::unit(&report, "changqing");
     let marked = common::findings_of(changqing, "no-secret-markings");
     assert!(
-        marked.iter().any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().contains("内部资料标志“内部资料 注意保存”")),
+        marked.iter().any(|f| f["status"] == "fail"
+            && f["message"].as_str().unwrap().contains("内部资料标志“内部资料 注意保存”")),
         "{marked:#?}"
     );
     let news = common::findings_of(changqing, "system-disclosure-on-request");

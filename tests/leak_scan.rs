@@ -251,8 +251,15 @@ async fn no_output_file_repeats_a_leaked_number() {
             (o.display().to_string(), u.display().to_string(), checks.display().to_string());
         let audit = |name: &str, extra: &[&str]| {
             let mut args = vec![
-                "audit", "--units", units_s.as_str(), "--checks", checks_s.as_str(), "--out", out_s.as_str(),
-                "--as-of", "2025-03-20",
+                "audit",
+                "--units",
+                units_s.as_str(),
+                "--checks",
+                checks_s.as_str(),
+                "--out",
+                out_s.as_str(),
+                "--as-of",
+                "2025-03-20",
                 "--allow-private",
             ];
             args.extend_from_slice(extra);
@@ -279,7 +286,8 @@ async fn no_output_file_repeats_a_leaked_number() {
     let unit = common::unit(&report, "leaky");
     let item = common::item(unit, "common-17");
     assert_eq!(item["status"], "fail", "{item:#}");
-    let messages: Vec<&str> = item["findings"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
+    let messages: Vec<&str> =
+        item["findings"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
     let all = messages.join("\n");
     for want in ["居民身份证号码", "手机号码", "银行卡号", "密级星标", "附件（"] {
         assert!(all.contains(want), "common-17 names {want}:\n{all}");
@@ -306,8 +314,16 @@ async fn no_output_file_repeats_a_leaked_number() {
             scan_bytes(&name, &std::fs::read(&f).unwrap(), &mut hits, &mut allowed);
         }
     }
-    let names: Vec<String> = files(&out).iter().map(|f| f.file_name().unwrap().to_string_lossy().to_string()).collect();
-    for want in ["report.json", "report.html", "report.xlsx", "history.sqlite", "evidence.sqlite", "audit1.stdout.log"] {
+    let names: Vec<String> =
+        files(&out).iter().map(|f| f.file_name().unwrap().to_string_lossy().to_string()).collect();
+    for want in [
+        "report.json",
+        "report.html",
+        "report.xlsx",
+        "history.sqlite",
+        "evidence.sqlite",
+        "audit1.stdout.log",
+    ] {
         assert!(names.iter().any(|n| n == want), "{want} was written: {names:?}");
     }
     assert!(names.iter().any(|n| n.ends_with(".zip")), "an evidence pack was written: {names:?}");
@@ -316,8 +332,14 @@ async fn no_output_file_repeats_a_leaked_number() {
     // The exception is real: the raw responses do hold the numbers, as published, in the store and in the
     // packs' WARC response records (so the scan did open the zip and its gzip members).
     for s in [ID_A, MOBILE_A, CARD, ID_B] {
-        assert!(allowed.iter().any(|(w, x)| *x == s && w.contains("responses.body")), "{s} in the store: {allowed:?}");
-        assert!(allowed.iter().any(|(w, x)| *x == s && w.contains("(response)")), "{s} in a WARC: {allowed:?}");
+        assert!(
+            allowed.iter().any(|(w, x)| *x == s && w.contains("responses.body")),
+            "{s} in the store: {allowed:?}"
+        );
+        assert!(
+            allowed.iter().any(|(w, x)| *x == s && w.contains("(response)")),
+            "{s} in a WARC: {allowed:?}"
+        );
     }
     eprintln!("scanned {scanned} files; the numbers appear only in {} raw-response places", allowed.len());
 }

@@ -56,11 +56,15 @@ impl CheckKind {
         match self {
             CheckKind::ColumnPresent => "栏目设置：专栏导航中设有规定栏目，且栏目不空白",
             CheckKind::ColumnFresh => "栏目更新：栏目最新信息的日期不早于规定天数",
-            CheckKind::KeywordDocuments => "文件查找：按标题、正文和附件查找规定的制度、方案、通知等文件（制度须为本单位文件）",
+            CheckKind::KeywordDocuments => {
+                "文件查找：按标题、正文和附件查找规定的制度、方案、通知等文件（制度须为本单位文件）"
+            }
             CheckKind::AnnualReport => "年度报告：历年政府信息公开工作年度报告齐全，并按期公开",
             CheckKind::PublishLag => "公开时效：成文日期至发布日期不超过规定的工作日数（默认20个）",
             CheckKind::InterpretationFormats => "政策解读形式：文字、图解、视频、动画等多样化解读",
-            CheckKind::PiiLeak => "个人隐私和保密：页面和附件未公开身份证号码、手机号码、银行卡号，无密级或内部资料标志",
+            CheckKind::PiiLeak => {
+                "个人隐私和保密：页面和附件未公开身份证号码、手机号码、银行卡号，无密级或内部资料标志"
+            }
             CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
             CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
             CheckKind::AnnualReportTables => {
@@ -71,7 +75,9 @@ impl CheckKind {
                 "栏目更新时限：动态要闻2周、通知公告和政策文件6个月、基础信息1年内更新，不达单项否决线"
             }
             CheckKind::SearchFunction => "检索功能：专栏设有检索功能，以已公开文件标题检索能够查到该文件",
-            CheckKind::Rectification => "整改落实：历史测评发现的问题在本次测评中已不再出现，并有通过检查的页面为证",
+            CheckKind::Rectification => {
+                "整改落实：历史测评发现的问题在本次测评中已不再出现，并有通过检查的页面为证"
+            }
         }
     }
 

@@ -146,9 +146,22 @@ fn default_news_columns() -> Vec<String> {
 }
 
 fn default_news_words() -> Vec<String> {
-    ["召开", "举办", "举行", "开展", "组织学习", "学习贯彻", "参加", "座谈会", "培训会", "专题会", "部署会", "推进会"]
-        .map(String::from)
-        .to_vec()
+    [
+        "召开",
+        "举办",
+        "举行",
+        "开展",
+        "组织学习",
+        "学习贯彻",
+        "参加",
+        "座谈会",
+        "培训会",
+        "专题会",
+        "部署会",
+        "推进会",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 impl Params {
@@ -162,7 +175,8 @@ impl Params {
         if self.max_age_days.is_some_and(|d| d <= 0) {
             return Err("`max_age_days` must be positive".into());
         }
-        let offsets = self.title_years.iter().chain(self.groups.iter().filter_map(|g| g.title_years.as_ref()));
+        let offsets =
+            self.title_years.iter().chain(self.groups.iter().filter_map(|g| g.title_years.as_ref()));
         for o in offsets {
             if !self.in_year {
                 return Err("`title_years` needs `in_year: true`".into());
@@ -289,7 +303,12 @@ fn not_own(site: &UnitSite, url: &str, seen_on: &str, title: &str, p: &Params) -
     let listed_in = site
         .columns
         .iter()
-        .find(|c| c.list_pages.iter().chain(std::iter::once(&c.url)).any(|u| canonical_url(u) == canonical_url(seen_on)))
+        .find(|c| {
+            c.list_pages
+                .iter()
+                .chain(std::iter::once(&c.url))
+                .any(|u| canonical_url(u) == canonical_url(seen_on))
+        })
         .map(|c| c.name.clone());
     let column = listed_in
         .or_else(|| facts.and_then(|f| f.meta_column.clone()))
@@ -297,7 +316,8 @@ fn not_own(site: &UnitSite, url: &str, seen_on: &str, title: &str, p: &Params) -
     if column.is_some_and(|c| p.news_columns.iter().any(|n| !n.is_empty() && c.contains(n.as_str()))) {
         return Some("登在新闻栏目中，是新闻报道，不是制度文件本身");
     }
-    if let Some(publisher) = facts.and_then(|f| f.fields.publisher.as_deref()).filter(|s| !s.trim().is_empty())
+    if let Some(publisher) =
+        facts.and_then(|f| f.fields.publisher.as_deref()).filter(|s| !s.trim().is_empty())
         && !same_issuer(publisher, &site.unit.name)
     {
         return Some("由其他单位发布");
@@ -393,7 +413,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             for a in site.pages.iter().filter(|pg| pg.attachment_text.is_some()) {
                 let url = a.record.url.as_str();
                 // The page that links the attachment gives it a title, a date and a column.
-                let Some((linker, lf)) = site.html_pages().find(|(_, f)| f.links.iter().any(|l| l.url == url))
+                let Some((linker, lf)) =
+                    site.html_pages().find(|(_, f)| f.links.iter().any(|l| l.url == url))
                 else {
                     continue;
                 };
@@ -441,7 +462,12 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 if !h.excerpt.is_empty() {
                     excerpt = format!("{excerpt}：{}", h.excerpt);
                 }
-                let doc = TitledDoc { title: h.title.clone(), url: h.url.clone(), seen_on: h.seen_on.clone(), date: h.date };
+                let doc = TitledDoc {
+                    title: h.title.clone(),
+                    url: h.url.clone(),
+                    seen_on: h.seen_on.clone(),
+                    date: h.date,
+                };
                 evidence.extend(site.doc_evidence(&doc, &excerpt));
             }
             let more = if hits.len() > 1 { format!("等{}篇", hits.len()) } else { String::new() };
@@ -450,7 +476,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 Source::Body if p.own_documents => {
                     format!("{}：本单位《{}》正文中载有相关内容{}", g.name, first.title, more)
                 }
-                Source::Body => format!("{}：《{}》页面中载有相关内容（未见以此为标题的文件）", g.name, first.title),
+                Source::Body => {
+                    format!("{}：《{}》页面中载有相关内容（未见以此为标题的文件）", g.name, first.title)
+                }
                 Source::Attachment => format!("{}：《{}》的附件中载有相关内容{}", g.name, first.title, more),
             };
             findings.push(finding(id, Status::Pass, message, evidence));
@@ -494,7 +522,8 @@ fn run_details(id: &str, g: &Group, p: &Params, ctx: &Context<'_>) -> (f64, Find
     let kw = g.keywords.iter().find(|k| f.text.contains(k.as_str()));
     let excerpt = kw.cloned().unwrap_or_default();
     let missing = missing_details(&f.text, g);
-    let stated: Vec<&str> = g.details.iter().map(|d| d.name.as_str()).filter(|n| !missing.contains(n)).collect();
+    let stated: Vec<&str> =
+        g.details.iter().map(|d| d.name.as_str()).filter(|n| !missing.contains(n)).collect();
     let (status, credit, msg) = if missing.is_empty() {
         (Status::Pass, 1.0, format!("{}：页面已公布，并载明{}", g.name, stated.join("、")))
     } else {
@@ -652,8 +681,13 @@ mod tests {
         let news = "http://gov.test/xxgk/gzdt/2.html";
         let city = "http://gov.test/xxgk/zd/3.html";
         let g = || vec![group("保密审查制度", &["保密审查"])];
-        let ctx_site = |pages: Vec<(&str, &str, PageFacts)>, nav: &[(&str, &str)], list: Vec<ListEntry>, list_url: &str| {
-            let mut b = SiteBuilder::new(ROOT).page(ROOT, facts_nav(ROOT, nav)).page(list_url, facts_list(list_url, list, &[]));
+        let ctx_site = |pages: Vec<(&str, &str, PageFacts)>,
+                        nav: &[(&str, &str)],
+                        list: Vec<ListEntry>,
+                        list_url: &str| {
+            let mut b = SiteBuilder::new(ROOT)
+                .page(ROOT, facts_nav(ROOT, nav))
+                .page(list_url, facts_list(list_url, list, &[]));
             for (url, _, f) in pages {
                 b = b.page(url, f);
             }
@@ -661,7 +695,17 @@ mod tests {
         };
         // The unit's own 制度 in its 制度 column, issued by it.
         let s = ctx_site(
-            vec![(zd, "", doc_by(zd, "测试街道政府信息公开保密审查制度", "第一条……", Some("测试街道办事处"), "2021-03-01"))],
+            vec![(
+                zd,
+                "",
+                doc_by(
+                    zd,
+                    "测试街道政府信息公开保密审查制度",
+                    "第一条……",
+                    Some("测试街道办事处"),
+                    "2021-03-01",
+                ),
+            )],
             &[("政府信息公开制度", COL)],
             vec![entry("测试街道政府信息公开保密审查制度", zd, Some("2021-03-01"))],
             COL,
@@ -670,7 +714,17 @@ mod tests {
         assert_eq!(v.status, Status::Pass, "{v:?}");
         // A news item titled with a meeting about the 制度.
         let s = ctx_site(
-            vec![(news, "", doc_by(news, "街道召开保密审查制度学习会", "会议学习了保密审查制度。", Some("测试街道办事处"), "2021-05-01"))],
+            vec![(
+                news,
+                "",
+                doc_by(
+                    news,
+                    "街道召开保密审查制度学习会",
+                    "会议学习了保密审查制度。",
+                    Some("测试街道办事处"),
+                    "2021-05-01",
+                ),
+            )],
             &[("工作动态", news_col)],
             vec![entry("街道召开保密审查制度学习会", news, Some("2021-05-01"))],
             news_col,
@@ -689,7 +743,11 @@ mod tests {
         assert_eq!(run("k", &own(g()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Fail);
         // Another body's 制度 reposted in the unit's column.
         let s = ctx_site(
-            vec![(city, "", doc_by(city, "某市政务信息发布保密审查办法", "……", Some("某市人民政府办公室"), "2021-03-01"))],
+            vec![(
+                city,
+                "",
+                doc_by(city, "某市政务信息发布保密审查办法", "……", Some("某市人民政府办公室"), "2021-03-01"),
+            )],
             &[("政府信息公开制度", COL)],
             vec![entry("某市政务信息发布保密审查办法", city, Some("2021-03-01"))],
             COL,
@@ -698,7 +756,10 @@ mod tests {
         assert_eq!(v.status, Status::Fail, "{v:?}");
         assert!(v.findings[0].message.contains("由其他单位发布"), "{}", v.findings[0].message);
         // Without `own_documents` the same page counts (as the old behaviour did).
-        assert_eq!(run("k", &params(g()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Pass);
+        assert_eq!(
+            run("k", &params(g()), &Context { site: &s, as_of: d("2021-11-25") }).status,
+            Status::Pass
+        );
         // A notice asking for opinions on a draft 办法 names 征求意见 and 办法, but is no 公众参与制度.
         let notice = "http://gov.test/xxgk/zd/4.html";
         let title = "关于《测试街道助餐服务管理办法（征求意见稿）》公开征求意见的公告";
@@ -711,7 +772,11 @@ mod tests {
         let cz = || vec![group("公众参与制度", &["公众参与", "征求意见"])];
         assert_eq!(run("k", &own(cz()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Fail);
         let s = ctx_site(
-            vec![(notice, "", doc_by(notice, "测试街道重大行政决策公众参与制度", "……", Some("测试街道"), "2021-03-01"))],
+            vec![(
+                notice,
+                "",
+                doc_by(notice, "测试街道重大行政决策公众参与制度", "……", Some("测试街道"), "2021-03-01"),
+            )],
             &[("政府信息公开制度", COL)],
             vec![entry("测试街道重大行政决策公众参与制度", notice, Some("2021-03-01"))],
             COL,
@@ -719,7 +784,12 @@ mod tests {
         assert_eq!(run("k", &own(cz()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Pass);
         // Out of the unit's scope.
         let far = "http://gov.test/other/zd.html";
-        let s = ctx_site(vec![], &[("政府信息公开制度", COL)], vec![entry("保密审查制度", far, Some("2021-03-01"))], COL);
+        let s = ctx_site(
+            vec![],
+            &[("政府信息公开制度", COL)],
+            vec![entry("保密审查制度", far, Some("2021-03-01"))],
+            COL,
+        );
         assert_eq!(run("k", &own(g()), &Context { site: &s, as_of: d("2021-11-25") }).status, Status::Fail);
     }
 
@@ -739,7 +809,10 @@ mod tests {
         f.links = vec![crate::extract::Link { text: "附件".into(), url: pdf.into() }];
         let s = SiteBuilder::new(ROOT)
             .page(ROOT, facts_nav(ROOT, &[("政府信息公开制度", COL)]))
-            .page(COL, facts_list(COL, vec![entry("测试街道政务公开工作制度汇编", hb, Some("2021-02-01"))], &[]))
+            .page(
+                COL,
+                facts_list(COL, vec![entry("测试街道政务公开工作制度汇编", hb, Some("2021-02-01"))], &[]),
+            )
             .page(hb, f)
             .attachment_text(pdf, "附：测试街道政务公开评议考核办法\n第一条 ……")
             .build();
@@ -782,7 +855,10 @@ mod tests {
         ]);
         let v = ctx_at(&old);
         assert_eq!(v.status, Status::Fail, "{v:#?}");
-        assert!(v.findings[0].message.contains("2025年度内") && v.findings[0].message.contains("不是本年度的文件"));
+        assert!(
+            v.findings[0].message.contains("2025年度内")
+                && v.findings[0].message.contains("不是本年度的文件")
+        );
         // No year in the title: the date decides; a date after --as-of does not count.
         let undated_title = site(vec![entry("政务公开工作要点", a, Some("2025-02-01"))]);
         assert_eq!(ctx_at(&undated_title).findings[0].status, Status::Pass);

@@ -82,7 +82,9 @@ pub struct Marking {
 impl Params {
     pub(crate) fn validate(&self) -> Result<(), String> {
         if !self.ids && !self.mobiles && !self.bank_cards && self.markings.is_empty() {
-            return Err("nothing to look for: set `ids`, `mobiles` or `bank_cards`, or give `markings`".into());
+            return Err(
+                "nothing to look for: set `ids`, `mobiles` or `bank_cards`, or give `markings`".into()
+            );
         }
         for p in self.card_prefixes.iter().chain(&self.card_prefixes_alone) {
             if p.is_empty() || p.len() > 6 || !p.bytes().all(|b| b.is_ascii_digit()) {
@@ -130,7 +132,17 @@ fn strings(s: &[&str]) -> Vec<String> {
 }
 
 fn default_contact_words() -> Vec<String> {
-    strings(&["联系电话", "咨询电话", "监督电话", "举报电话", "投诉电话", "值班电话", "服务电话", "热线", "联系人"])
+    strings(&[
+        "联系电话",
+        "咨询电话",
+        "监督电话",
+        "举报电话",
+        "投诉电话",
+        "值班电话",
+        "服务电话",
+        "热线",
+        "联系人",
+    ])
 }
 
 fn default_code_labels() -> Vec<String> {
@@ -360,7 +372,14 @@ fn labelled_code(text: &str, start: usize, p: &Params) -> bool {
 }
 
 /// The kind of the digits `s` (separators removed), if it is a personal number of an enabled kind.
-fn classify(s: &str, groups: &[&str], seps: &[&str], text: &str, start: usize, p: &Params) -> Option<PiiKind> {
+fn classify(
+    s: &str,
+    groups: &[&str],
+    seps: &[&str],
+    text: &str,
+    start: usize,
+    p: &Params,
+) -> Option<PiiKind> {
     let joined = groups.len() > 1;
     let line_break = seps.iter().any(|s| s.contains('\n') || s.contains('\t'));
     // Cells of a table of figures sit on separate lines: across lines, only a number wrapped once
@@ -407,7 +426,8 @@ fn classify(s: &str, groups: &[&str], seps: &[&str], text: &str, start: usize, p
 /// Finds resident IDs, mobile numbers (unless announced as contact lines) and bank card numbers in a
 /// text, whole or split by spaces, line breaks, cell breaks or a hyphen.
 pub fn find_pii(text: &str, p: &Params) -> Vec<PiiHit> {
-    let groups: Vec<Group> = GROUP.find_iter(text).map(|m| Group { start: m.start(), end: m.end() }).collect();
+    let groups: Vec<Group> =
+        GROUP.find_iter(text).map(|m| Group { start: m.start(), end: m.end() }).collect();
     let letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
     let mut hits = Vec::new();
     let mut i = 0;
@@ -454,7 +474,8 @@ pub fn find_pii(text: &str, p: &Params) -> Vec<PiiHit> {
         match best {
             Some((j, kind)) => {
                 let range = g.start..groups[j].end;
-                let digits: String = text[range.clone()].chars().filter(char::is_ascii_alphanumeric).collect();
+                let digits: String =
+                    text[range.clone()].chars().filter(char::is_ascii_alphanumeric).collect();
                 hits.push(PiiHit { kind, range, masked: mask(&digits, Some(kind)) });
                 i = j + 1;
             }
@@ -477,7 +498,9 @@ pub struct MarkingHit {
 pub fn find_markings(text: &str, markings: &[(String, Regex)]) -> Vec<MarkingHit> {
     let mut hits: Vec<MarkingHit> = markings
         .iter()
-        .flat_map(|(name, re)| re.find_iter(text).map(|m| MarkingHit { name: name.clone(), range: m.range() }))
+        .flat_map(|(name, re)| {
+            re.find_iter(text).map(|m| MarkingHit { name: name.clone(), range: m.range() })
+        })
         .collect();
     hits.sort_by_key(|h| h.range.start);
     hits
@@ -516,11 +539,21 @@ pub(crate) fn unit_texts(site: &UnitSite) -> Vec<UnitText<'_>> {
         .filter_map(|pg| {
             if let Some(f) = pg.facts.as_ref().filter(|_| site.is_in_scope(&pg.record.url)) {
                 let name = f.title.as_deref().map_or_else(|| pg.record.url.clone(), mask_all);
-                Some(UnitText { page: pg, name: format!("《{name}》"), text: f.text.as_str(), attachment: false })
+                Some(UnitText {
+                    page: pg,
+                    name: format!("《{name}》"),
+                    text: f.text.as_str(),
+                    attachment: false,
+                })
             } else {
                 let ours = site.is_in_scope(&pg.record.url) || linked.contains(pg.record.url.as_str());
                 let text = pg.attachment_text.as_deref().filter(|_| ours)?;
-                Some(UnitText { page: pg, name: format!("附件（{}）", pg.record.url), text, attachment: true })
+                Some(UnitText {
+                    page: pg,
+                    name: format!("附件（{}）", pg.record.url),
+                    text,
+                    attachment: true,
+                })
             }
         })
         .collect()
@@ -571,7 +604,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         }
         if let Some(m) = marks.first() {
             let shown = crate::extract::clean_text(&t.text[m.range.clone()]);
-            let evidence = site.evidence(&t.page.record.url, &excerpt(t.text, &m.range)).into_iter().collect();
+            let evidence =
+                site.evidence(&t.page.record.url, &excerpt(t.text, &m.range)).into_iter().collect();
             findings.push(finding(
                 id,
                 Status::Fail,

@@ -163,8 +163,9 @@ fn markings_are_found_as_markings_not_as_words() {
 
 #[test]
 fn privacy_yaml_markings_match_these() {
-    let set = crate::checks::CheckSet::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks"))
-        .unwrap();
+    let set =
+        crate::checks::CheckSet::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks"))
+            .unwrap();
     let from_yaml: Vec<Marking> = set
         .checks
         .iter()

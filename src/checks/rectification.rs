@@ -111,11 +111,21 @@ struct Key {
 }
 
 fn key_of(check: &str, url: Option<&str>, message: &str) -> Key {
-    Key { check: check.to_string(), page: url.map(page_key).unwrap_or_default(), subject: subject(message).to_string() }
+    Key {
+        check: check.to_string(),
+        page: url.map(page_key).unwrap_or_default(),
+        subject: subject(message).to_string(),
+    }
 }
 
 /// With history: compares the earlier runs' problems with this run's results of the other checks.
-pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, current: &[CheckResult]) -> Verdict {
+pub fn run_with(
+    id: &str,
+    p: &Params,
+    ctx: &Context<'_>,
+    past: &UnitPast,
+    current: &[CheckResult],
+) -> Verdict {
     let site = ctx.site;
     let as_of = |r: &RunInfo| chrono::NaiveDate::parse_from_str(&r.as_of, "%Y-%m-%d").ok();
     let runs: HashMap<i64, &RunInfo> = past
@@ -167,7 +177,10 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
                 open.push(finding(
                     id,
                     Status::Fail,
-                    format!("逾期未整改：{}（{when}首次发现，超过整改时限{}天，本次测评仍存在）", f.message, p.deadline_days),
+                    format!(
+                        "逾期未整改：{}（{when}首次发现，超过整改时限{}天，本次测评仍存在）",
+                        f.message, p.deadline_days
+                    ),
                     g.evidence.clone(),
                 ));
             }
@@ -233,12 +246,8 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
         );
         return v;
     }
-    let mut summary = format!(
-        "{since}发现的{}个问题：已整改{}个，逾期未整改{}个",
-        problems.len(),
-        fixed.len(),
-        open.len()
-    );
+    let mut summary =
+        format!("{since}发现的{}个问题：已整改{}个，逾期未整改{}个", problems.len(), fixed.len(), open.len());
     if !pending.is_empty() {
         summary.push_str(&format!("，{}个尚在整改时限（{}天）内", pending.len(), p.deadline_days));
     }
@@ -246,7 +255,8 @@ pub fn run_with(id: &str, p: &Params, ctx: &Context<'_>, past: &UnitPast, curren
         summary.push_str(&format!("，另有{}个本次无法复查（{}）", unknown.len(), unknown[0]));
     }
     let status = Status::from_credit(credit);
-    let mut evidence: Vec<Evidence> = fixed.iter().chain(&open).flat_map(|f| f.evidence.first().cloned()).take(5).collect();
+    let mut evidence: Vec<Evidence> =
+        fixed.iter().chain(&open).flat_map(|f| f.evidence.first().cloned()).take(5).collect();
     if evidence.is_empty() {
         evidence = site.root_evidence("专栏首页");
     }
@@ -292,7 +302,8 @@ mod tests {
     }
 
     fn result(check: &str, findings: Vec<Finding>) -> CheckResult {
-        let status = if findings.iter().any(|f| f.status == Status::Fail) { Status::Fail } else { Status::Pass };
+        let status =
+            if findings.iter().any(|f| f.status == Status::Fail) { Status::Fail } else { Status::Pass };
         CheckResult { check: check.into(), items: vec![], weight: 1.0, status, credit: Some(1.0), findings }
     }
 
@@ -320,10 +331,23 @@ mod tests {
         ]);
         let current = vec![
             result("no-personal-data", vec![finding("no-personal-data", Status::Pass, "未发现", ev(&s, GS))]),
-            result("leading-group", vec![finding("leading-group", Status::Pass, "政务公开领导小组（工作机构）：已找到", ev(&s, ROOT))]),
+            result(
+                "leading-group",
+                vec![finding(
+                    "leading-group",
+                    Status::Pass,
+                    "政务公开领导小组（工作机构）：已找到",
+                    ev(&s, ROOT),
+                )],
+            ),
             result(
                 "annual-work-plan",
-                vec![finding("annual-work-plan", Status::Fail, "政务公开工作总结：2025年度内未找到相关文件", ev(&s, ROOT))],
+                vec![finding(
+                    "annual-work-plan",
+                    Status::Fail,
+                    "政务公开工作总结：2025年度内未找到相关文件",
+                    ev(&s, ROOT),
+                )],
             ),
             result("links", vec![]),
         ];
@@ -333,12 +357,26 @@ mod tests {
         assert_eq!(v.credit, Some(2.0 / 3.0), "{v:#?}");
         assert_eq!(v.status, Status::Partial);
         let summary = &v.findings[0].message;
-        assert!(summary.contains("历史测评#1（2025-02-20）以来发现的4个问题：已整改2个，逾期未整改1个，另有1个本次无法复查"), "{summary}");
-        let fixed_leak = v.findings.iter().find(|f| f.status == Status::Pass && f.message.contains("低保公示")).unwrap();
-        assert!(fixed_leak.message.contains("历史测评#1（测评日期2025-02-20）首次发现"), "{}", fixed_leak.message);
+        assert!(
+            summary.contains(
+                "历史测评#1（2025-02-20）以来发现的4个问题：已整改2个，逾期未整改1个，另有1个本次无法复查"
+            ),
+            "{summary}"
+        );
+        let fixed_leak =
+            v.findings.iter().find(|f| f.status == Status::Pass && f.message.contains("低保公示")).unwrap();
+        assert!(
+            fixed_leak.message.contains("历史测评#1（测评日期2025-02-20）首次发现"),
+            "{}",
+            fixed_leak.message
+        );
         assert_eq!(fixed_leak.evidence[0].url, GS, "the page now passing, fetched in this run");
         assert!(!fixed_leak.evidence[0].sha256.is_empty());
-        let open = v.findings.iter().find(|f| f.status == Status::Fail && f.message.starts_with("逾期未整改")).unwrap();
+        let open = v
+            .findings
+            .iter()
+            .find(|f| f.status == Status::Fail && f.message.starts_with("逾期未整改"))
+            .unwrap();
         assert!(open.message.contains("政务公开工作总结") && open.message.contains("#2"), "{}", open.message);
     }
 
@@ -348,8 +386,16 @@ mod tests {
             .page(ROOT, facts_doc(ROOT, "首页", ""))
             .page(GS, facts_doc(GS, "低保公示", "张*，340104********0012"))
             .build();
-        let h = past(vec![(1, "no-personal-data", "《低保公示》公开了1个居民身份证号码（如340104********0012）", GS)]);
-        let current = vec![result("no-personal-data", vec![finding("no-personal-data", Status::Pass, "未发现", ev(&s, GS))])];
+        let h = past(vec![(
+            1,
+            "no-personal-data",
+            "《低保公示》公开了1个居民身份证号码（如340104********0012）",
+            GS,
+        )]);
+        let current = vec![result(
+            "no-personal-data",
+            vec![finding("no-personal-data", Status::Pass, "未发现", ev(&s, GS))],
+        )];
         let v = run_with("r", &p(), &Context { site: &s, as_of: d("2025-03-20") }, &h, &current);
         assert_eq!((v.status, v.credit), (Status::Pass, Some(1.0)), "{v:#?}");
         assert!(v.findings[0].message.contains("发现的1个问题：已整改1个，逾期未整改0个"));
