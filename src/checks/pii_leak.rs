@@ -262,7 +262,7 @@ pub fn luhn(s: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Masks a number: IDs keep 6 + 4 characters, mobiles 3 + 4, cards 4 + 4, anything else its ends.
@@ -677,7 +677,7 @@ fn what_is_sought(p: &Params) -> String {
     let mut s = parts.join("、");
     if !p.markings.is_empty() {
         if !s.is_empty() {
-            s.push_str("或");
+            s.push('或');
         }
         s.push_str("密级、内部资料等标志");
     }
