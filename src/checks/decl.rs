@@ -229,7 +229,9 @@ impl KindParams {
             KindParams::ServiceGuides(p) => p.validate(),
             KindParams::PiiLeak(p) => p.validate(),
             KindParams::Rectification(p) => p.validate(),
-            KindParams::ColumnsLinked(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => Ok(()),
+            KindParams::ColumnsLinked(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => {
+                Ok(())
+            }
         }
     }
 }
