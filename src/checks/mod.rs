@@ -295,4 +295,6 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
 }
 
 #[cfg(test)]
+mod issue5_fixture_tests;
+#[cfg(test)]
 mod tests;
