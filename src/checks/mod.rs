@@ -324,4 +324,6 @@ fn run_check_with(
 }
 
 #[cfg(test)]
+mod issue5_fixture_tests;
+#[cfg(test)]
 mod tests;
