@@ -419,8 +419,24 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     }
     if timed > 0 {
         parts.push(on_time as f64 / timed as f64);
-    } else {
+    } else if untied.len() == list.len() {
+        // No 解读 could be tied to a document: none can be shown to be timely.
         parts.push(0.0);
+    }
+    // Tied 解读 whose dates are unknown, or outside the calendar's years, leave timeliness unjudged.
+    let undated: Vec<&Interpretation> =
+        list.iter().filter(|i| i.target.is_some() && i.lag.is_none()).collect();
+    if !undated.is_empty() {
+        let evidence = undated.iter().take(5).flat_map(|i| site.doc_evidence(&i.doc, &i.doc.title)).collect();
+        findings.push(finding(
+            id,
+            Status::Manual,
+            format!(
+                "{}篇解读或其文件缺少发布日期（或日期超出工作日历覆盖的年份），未判定是否同步发布，需人工核实",
+                undated.len()
+            ),
+            evidence,
+        ));
     }
     let credit = parts.iter().sum::<f64>() / parts.len() as f64;
     Verdict::scored(credit, findings)
@@ -631,5 +647,28 @@ mod tests {
             "{v:#?}"
         );
         assert!(!v.findings.iter().any(|f| f.message.contains("未见任何解读")), "{v:#?}");
+    }
+
+    #[test]
+    fn an_undated_tie_leaves_timeliness_to_a_person() {
+        let jd_url = "http://gov.test/xxgk/zcjd/7.html";
+        let mut jd = facts_doc(jd_url, "《某街道临时救助实施细则》政策解读", &"解读正文".repeat(100));
+        jd.links.push(Link { text: "原文".into(), url: A.into() });
+        let mut a = facts_doc(A, TA, "正文");
+        a.publish_date = Some(d("2021-05-06"));
+        let s = SiteBuilder::new(ROOT)
+            .page(ROOT, facts_nav(ROOT, &[("政策文件", POL), ("政策解读", COL)]))
+            .page(POL, facts_list(POL, vec![entry(TA, A, Some("2021-05-06"))], &[]))
+            .page(COL, facts_list(COL, vec![entry("《某街道临时救助实施细则》政策解读", jd_url, None)], &[]))
+            .page(A, a)
+            .page(jd_url, jd)
+            .build();
+        let v = run("i", &params(), &Context { site: &s, as_of: d("2021-11-25") });
+        assert!(
+            v.findings.iter().any(|f| f.status == Status::Manual && f.message.contains("缺少发布日期")),
+            "{v:#?}"
+        );
+        // Variety 1/3 and coverage 1/1; timeliness is not counted against the unit.
+        assert!((v.credit.unwrap() - (1.0 / 3.0 + 1.0) / 2.0).abs() < 1e-9, "{v:#?}");
     }
 }
