@@ -147,7 +147,7 @@ impl UnitSite {
     pub fn build(unit: &Unit, records: Vec<FetchRecord>) -> UnitSite {
         let pages: Vec<SitePage> = records
             .into_iter()
-            .map(|record| {
+            .map(|mut record| {
                 let mut facts = None;
                 let mut attachment_text = None;
                 let mut attachment_note = None;
@@ -168,6 +168,11 @@ impl UnitSite {
                     if record.truncated && record.kind == FetchKind::Attachment {
                         attachment_note = Some(crate::attachments::AttachmentNote::TooLarge);
                     }
+                }
+                if facts.is_some() {
+                    // The facts hold everything the checks read of an HTML page; its bytes stay in the
+                    // store (evidence packs read them from there), not in every unit's model in memory.
+                    record.body = Vec::new();
                 }
                 SitePage { record, facts, attachment_text, attachment_note }
             })

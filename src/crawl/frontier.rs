@@ -197,6 +197,9 @@ pub async fn crawl_unit(
     store: &Store,
 ) -> Result<UnitCrawlStats, StoreError> {
     let deadline = Instant::now() + settings.unit_time_budget;
+    // Only a store that already holds records of this unit (an interrupted run) can resume any: a
+    // fresh one is not asked once per URL.
+    let resuming = fetcher.resuming() && store.count(&target.unit_id)? > 0;
     let mut frontier = Frontier::new(target, settings);
     let requests = AtomicUsize::new(0);
     let mut stats = UnitCrawlStats { unit_id: target.unit_id.clone(), ..UnitCrawlStats::default() };
@@ -206,8 +209,7 @@ pub async fn crawl_unit(
             let Some(job) = frontier.pop() else { break };
             let requests = &requests;
             // A resumed run reuses what the interrupted run stored for this unit and URL.
-            let stored =
-                if fetcher.resuming() { store.latest_of_unit(&job.unit_id, job.url.as_str())? } else { None };
+            let stored = if resuming { store.latest_of_unit(&job.unit_id, job.url.as_str())? } else { None };
             running.push(async move {
                 let outcome = match stored {
                     Some(record) => Outcome::Resumed(record),
@@ -271,7 +273,8 @@ pub async fn crawl_unit(
             continue;
         }
         let text = super::decode::decode(&record.body, record.content_type.as_deref()).text;
-        let facts = extract::extract_page(&final_url, &text);
+        // Links only: the site model extracts everything else from the stored page after the crawl.
+        let facts = extract::crawl_links(&final_url, &text, record.revalidated.is_some());
         // Only what an unchanged page lists (its list entries and attachments) may skip revalidation
         // within `revisit_days`; navigation and paging links lead to lists, which are always asked.
         let listed: HashSet<&str> = if record.revalidated.is_some() {
