@@ -99,6 +99,16 @@ pub async fn run(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditOu
 /// Crawls, checks and scores every unit: the report, not yet written (callers may add extensions,
 /// e.g. [`crate::ops`]'s trend, to-do list and manual scores, before [`finish`]).
 pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditReport, AuditError> {
+    assemble_with(config, options, None).await
+}
+
+/// [`assemble`], with each unit's past from the history database (unit id → past), which the
+/// `rectification` checks compare with this run; without it they leave 整改 to a person.
+pub async fn assemble_with(
+    config: &UnitsConfig,
+    options: &AuditOptions,
+    pasts: Option<&std::collections::HashMap<String, crate::history::UnitPast>>,
+) -> Result<AuditReport, AuditError> {
     let (rubric, checks) = load_checks(&options.checks_dir)?;
     let out = &options.out_dir;
     std::fs::create_dir_all(out).map_err(|source| AuditError::OutDir { path: out.clone(), source })?;
@@ -143,6 +153,7 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
     let jobs: Vec<(&Unit, &crawl::UnitCrawlStats)> = config.units.iter().zip(&stats).collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, jobs.len().max(1));
     let next = AtomicUsize::new(0);
+    let empty = crate::history::UnitPast::default();
     let judged: Vec<(usize, Result<(report::UnitReport, bool), crate::store::StoreError>)> =
         std::thread::scope(|scope| {
             let workers: Vec<_> = (0..workers)
@@ -152,7 +163,11 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some((unit, stat)) = jobs.get(i) else { break };
-                            out.push((i, judge_unit(unit, stat, &store, &rubric, &checks, options.as_of)));
+                            let past = pasts.map(|m| m.get(&unit.id).unwrap_or(&empty));
+                            out.push((
+                                i,
+                                judge_unit(unit, stat, past, &store, &rubric, &checks, options.as_of),
+                            ));
                         }
                         out
                     })
@@ -192,6 +207,7 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
 fn judge_unit(
     unit: &Unit,
     stat: &crawl::UnitCrawlStats,
+    past: Option<&crate::history::UnitPast>,
     store: &Store,
     rubric: &Rubric,
     checks: &CheckSet,
@@ -205,7 +221,7 @@ fn judge_unit(
     let site = UnitSite::build(unit, records);
     let reached = unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
     let ctx = Context { site: &site, as_of };
-    let results = checks.run(&ctx);
+    let results = checks.run_with(&ctx, past);
     let scored = score::score_unit(rubric, unit.kind, &results);
     let crawl = crawl_summary(stat);
     let tree = report::ColumnNode::tree(&site, as_of);
@@ -265,6 +281,14 @@ fn crawl_summary(stat: &crawl::UnitCrawlStats) -> report::CrawlSummary {
     extra.insert("not_modified".into(), stat.not_modified.into());
     extra.insert("reused".into(), stat.reused.into());
     extra.insert("resumed".into(), stat.resumed.into());
+    extra.insert("sitemap_urls".into(), stat.sitemap_urls.into());
+    extra.insert(
+        "limits_hit".into(),
+        serde_json::to_value(&stat.limits_hit)
+            .unwrap_or_else(|_| serde_json::Value::Object(Default::default())),
+    );
+    extra.insert("notes".into(), serde_json::to_value(&stat.notes).unwrap_or_default());
+    extra.insert("unreachable_hosts".into(), stat.unreachable_hosts.clone().into());
     report::CrawlSummary { pages: stat.pages as u64, errors: stat.errors as u64, extra }
 }
 
@@ -273,8 +297,19 @@ fn traffic_line(report: &AuditReport) -> String {
     let sum = |key: &str| -> u64 {
         report.units.iter().filter_map(|u| u.crawl.extra.get(key).and_then(serde_json::Value::as_u64)).sum()
     };
+    let limits: u64 = report
+        .units
+        .iter()
+        .filter_map(|u| u.crawl.extra.get("limits_hit").and_then(serde_json::Value::as_object))
+        .flat_map(|m| m.values().filter_map(serde_json::Value::as_u64))
+        .sum();
+    let limits = if limits > 0 {
+        format!("触及抓取限制 {limits} 次（详见报告“抓取概况”）。")
+    } else {
+        String::new()
+    };
     format!(
-        "抓取：请求 {} 次，完整下载 {} 个（{} 字节），304 未修改 {} 个，沿用上次内容 {} 个，续跑接管 {} 个。\n",
+        "抓取：请求 {} 次，完整下载 {} 个（{} 字节），304 未修改 {} 个，沿用上次内容 {} 个，续跑接管 {} 个。{limits}\n",
         sum("requests"),
         sum("downloads"),
         sum("bytes"),

@@ -12,8 +12,9 @@ use serde_saphyr::Spanned;
 
 use super::{
     annual_report, annual_report_tables, column_blank, column_fresh, column_present, column_types_fresh,
-    interpretation_formats, keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
-    search_function,
+    columns_linked, consultations, fund_tables, interpretation_formats, keyword_documents, link_present,
+    links_alive, metadata_complete, pii_leak, pilot_domains, publish_lag, rectification, search_function,
+    service_guides, topic_entries,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -46,6 +47,22 @@ pub enum CheckKind {
     ColumnTypesFresh,
     /// The 专栏's search finds a document known to exist.
     SearchFunction,
+    /// 意见征集 entries have long enough windows and, once closed, their feedback.
+    Consultations,
+    /// Each topic has enough, recent and regular entries.
+    TopicEntries,
+    /// 惠民资金 are disclosed in tables down to 项目/村组/户 without personal data.
+    FundTables,
+    /// The unit's pages link to a named service.
+    LinkPresent,
+    /// A column sits in the 专栏 and its entries are linked with the unit's other documents.
+    ColumnsLinked,
+    /// The unit's declared 试点领域 have columns or documents, kept up.
+    PilotDomains,
+    /// 办事指南 state every element.
+    ServiceGuides,
+    /// Problems found by earlier runs (the history) are fixed now (整改).
+    Rectification,
 }
 
 impl CheckKind {
@@ -54,11 +71,15 @@ impl CheckKind {
         match self {
             CheckKind::ColumnPresent => "栏目设置：专栏导航中设有规定栏目，且栏目不空白",
             CheckKind::ColumnFresh => "栏目更新：栏目最新信息的日期不早于规定天数",
-            CheckKind::KeywordDocuments => "文件查找：按标题查找规定的制度、方案、通知等文件",
+            CheckKind::KeywordDocuments => {
+                "文件查找：按标题、正文和附件查找规定的制度、方案、通知等文件（制度须为本单位文件）"
+            }
             CheckKind::AnnualReport => "年度报告：历年政府信息公开工作年度报告齐全，并按期公开",
             CheckKind::PublishLag => "公开时效：成文日期至发布日期不超过规定的工作日数（默认20个）",
             CheckKind::InterpretationFormats => "政策解读形式：文字、图解、视频、动画等多样化解读",
-            CheckKind::PiiLeak => "个人隐私：页面和附件未公开居民身份证号码、手机号码",
+            CheckKind::PiiLeak => {
+                "个人隐私和保密：页面和附件未公开身份证号码、手机号码、银行卡号，无密级或内部资料标志"
+            }
             CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
             CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
             CheckKind::AnnualReportTables => {
@@ -69,11 +90,23 @@ impl CheckKind {
                 "栏目更新时限：动态要闻2周、通知公告和政策文件6个月、基础信息1年内更新，不达单项否决线"
             }
             CheckKind::SearchFunction => "检索功能：专栏设有检索功能，以已公开文件标题检索能够查到该文件",
+            CheckKind::Consultations => {
+                "意见征集：公开征求意见的期限符合规定，征求意见结束后公开意见采纳情况"
+            }
+            CheckKind::TopicEntries => "专题信息：各事项均有信息，数量、最新日期和更新间隔符合要求",
+            CheckKind::FundTables => "惠民资金：以表格公开到项目、村组或户，且不含未脱敏的个人信息",
+            CheckKind::LinkPresent => "入口链接：页面设有指定平台（如皖事通移动专区）的链接",
+            CheckKind::ColumnsLinked => "栏目衔接：栏目设在专栏中，且其信息与专栏其他信息相互链接",
+            CheckKind::PilotDomains => "试点领域：单位声明的试点领域均有栏目或信息，且及时更新",
+            CheckKind::ServiceGuides => "办事指南：办事指南、办事一本通要素齐全",
+            CheckKind::Rectification => {
+                "整改落实：历史测评发现的问题在本次测评中已不再出现，并有通过检查的页面为证"
+            }
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 13] = [
+    pub const ALL: [CheckKind; 21] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -87,6 +120,14 @@ impl CheckKind {
         CheckKind::ColumnBlank,
         CheckKind::ColumnTypesFresh,
         CheckKind::SearchFunction,
+        CheckKind::Consultations,
+        CheckKind::TopicEntries,
+        CheckKind::FundTables,
+        CheckKind::LinkPresent,
+        CheckKind::ColumnsLinked,
+        CheckKind::PilotDomains,
+        CheckKind::ServiceGuides,
+        CheckKind::Rectification,
     ];
 }
 
@@ -107,6 +148,14 @@ impl CheckKind {
             CheckKind::ColumnBlank => "column-blank",
             CheckKind::ColumnTypesFresh => "column-types-fresh",
             CheckKind::SearchFunction => "search-function",
+            CheckKind::Consultations => "consultations",
+            CheckKind::TopicEntries => "topic-entries",
+            CheckKind::FundTables => "fund-tables",
+            CheckKind::LinkPresent => "link-present",
+            CheckKind::ColumnsLinked => "columns-linked",
+            CheckKind::PilotDomains => "pilot-domains",
+            CheckKind::ServiceGuides => "service-guides",
+            CheckKind::Rectification => "rectification",
         }
     }
 }
@@ -140,6 +189,22 @@ pub enum KindParams {
     ColumnTypesFresh(column_types_fresh::Params),
     /// `search-function`.
     SearchFunction(search_function::Params),
+    /// `consultations`.
+    Consultations(consultations::Params),
+    /// `topic-entries`.
+    TopicEntries(topic_entries::Params),
+    /// `fund-tables`.
+    FundTables(fund_tables::Params),
+    /// `link-present`.
+    LinkPresent(link_present::Params),
+    /// `columns-linked`.
+    ColumnsLinked(columns_linked::Params),
+    /// `pilot-domains`.
+    PilotDomains(pilot_domains::Params),
+    /// `service-guides`.
+    ServiceGuides(service_guides::Params),
+    /// `rectification`.
+    Rectification(rectification::Params),
 }
 
 impl KindParams {
@@ -156,7 +221,17 @@ impl KindParams {
             KindParams::AnnualReportTables(p) => p.validate(),
             KindParams::ColumnBlank(p) => p.validate(),
             KindParams::ColumnTypesFresh(p) => p.validate(),
-            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => Ok(()),
+            KindParams::Consultations(p) => p.validate(),
+            KindParams::TopicEntries(p) => p.validate(),
+            KindParams::FundTables(p) => p.validate(),
+            KindParams::LinkPresent(p) => p.validate(),
+            KindParams::PilotDomains(p) => p.validate(),
+            KindParams::ServiceGuides(p) => p.validate(),
+            KindParams::PiiLeak(p) => p.validate(),
+            KindParams::Rectification(p) => p.validate(),
+            KindParams::ColumnsLinked(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => {
+                Ok(())
+            }
         }
     }
 }
@@ -207,6 +282,14 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::ColumnBlank => KindParams::ColumnBlank(Deserialize::deserialize(d)?),
             CheckKind::ColumnTypesFresh => KindParams::ColumnTypesFresh(Deserialize::deserialize(d)?),
             CheckKind::SearchFunction => KindParams::SearchFunction(Deserialize::deserialize(d)?),
+            CheckKind::Consultations => KindParams::Consultations(Deserialize::deserialize(d)?),
+            CheckKind::TopicEntries => KindParams::TopicEntries(Deserialize::deserialize(d)?),
+            CheckKind::FundTables => KindParams::FundTables(Deserialize::deserialize(d)?),
+            CheckKind::LinkPresent => KindParams::LinkPresent(Deserialize::deserialize(d)?),
+            CheckKind::ColumnsLinked => KindParams::ColumnsLinked(Deserialize::deserialize(d)?),
+            CheckKind::PilotDomains => KindParams::PilotDomains(Deserialize::deserialize(d)?),
+            CheckKind::ServiceGuides => KindParams::ServiceGuides(Deserialize::deserialize(d)?),
+            CheckKind::Rectification => KindParams::Rectification(Deserialize::deserialize(d)?),
         })
     }
 }

@@ -106,7 +106,8 @@ impl ColumnNode {
         let node = |c: &crate::site::Column| {
             let newest = c.newest();
             ColumnNode {
-                name: c.name.clone(),
+                // Page text: personal numbers masked, as everywhere else in the report.
+                name: crate::checks::pii_leak::mask_pii(&c.name),
                 url: c.url.clone(),
                 parent: c.parent.clone(),
                 level: c.level,
