@@ -154,27 +154,23 @@ pub async fn assemble_with(
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, jobs.len().max(1));
     let next = AtomicUsize::new(0);
     let empty = crate::history::UnitPast::default();
-    let judged: Vec<(usize, Result<(report::UnitReport, bool), crate::store::StoreError>)> =
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some((unit, stat)) = jobs.get(i) else { break };
-                            let past = pasts.map(|m| m.get(&unit.id).unwrap_or(&empty));
-                            out.push((
-                                i,
-                                judge_unit(unit, stat, past, &store, &rubric, &checks, options.as_of),
-                            ));
-                        }
-                        out
-                    })
+    let judged: Vec<(usize, Judged)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((unit, stat)) = jobs.get(i) else { break };
+                        let past = pasts.map(|m| m.get(&unit.id).unwrap_or(&empty));
+                        out.push((i, judge_unit(unit, stat, past, &store, &rubric, &checks, options.as_of)));
+                    }
+                    out
                 })
-                .collect();
-            workers.into_iter().flat_map(|w| w.join().expect("a unit's checks panicked")).collect()
-        });
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("a unit's checks panicked")).collect()
+    });
     let mut judged: Vec<Option<(report::UnitReport, bool)>> = {
         let mut slots: Vec<Option<(report::UnitReport, bool)>> = (0..jobs.len()).map(|_| None).collect();
         for (i, r) in judged {
@@ -202,6 +198,9 @@ pub async fn assemble_with(
     Ok(report)
 }
 
+/// One unit's report, and whether any of its roots was fetched.
+type Judged = Result<(report::UnitReport, bool), crate::store::StoreError>;
+
 /// Builds one unit's site model from the store, runs every check on it and scores it; also says
 /// whether any of the unit's roots was fetched.
 fn judge_unit(
@@ -212,7 +211,7 @@ fn judge_unit(
     rubric: &Rubric,
     checks: &CheckSet,
     as_of: NaiveDate,
-) -> Result<(report::UnitReport, bool), crate::store::StoreError> {
+) -> Judged {
     let mut records = store.records(&unit.id)?;
     // Breadth-first by (depth, URL), not by the order responses happened to arrive: concurrent
     // fetches, 304s, pages reused without a request and resumed runs all store in different
