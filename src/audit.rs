@@ -226,6 +226,7 @@ fn judge_unit(
     let tree = report::ColumnNode::tree(&site, as_of);
     let mut unit_report = report::UnitReport::new(unit, crawl, scored).with_columns(tree);
     unit_report.annual_reports = crate::checks::annual_report_index::year_table(checks, &ctx);
+    unit_report.script_pages = site.script_pages.clone();
     Ok((unit_report, reached))
 }
 

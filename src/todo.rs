@@ -259,6 +259,7 @@ mod tests {
             todo: vec![],
             annual_reports: vec![],
             columns: vec![],
+            script_pages: vec![],
         };
         let kinds: HashMap<String, String> = [
             ("sys".to_string(), "keyword-documents".to_string()),
