@@ -85,7 +85,6 @@ http {
   client_body_temp_path %(d)s/body; proxy_temp_path %(d)s/proxy; fastcgi_temp_path %(d)s/fastcgi;
   uwsgi_temp_path %(d)s/uwsgi; scgi_temp_path %(d)s/scgi;
   sendfile on; tcp_nopush on; keepalive_requests 1000000; keepalive_timeout 75s;
-  open_file_cache max=200000 inactive=120s;
 %(blocks)s
 }
 ''' % dict(d=d, blocks="\n".join(blocks)))

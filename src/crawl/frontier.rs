@@ -568,8 +568,7 @@ pub async fn crawl_unit_rendering(
         if decoded.had_errors {
             notes.hit(Limit::EncodingErrors, &record.url, settings);
         }
-        // Links only: the site model extracts everything else from the stored page after the crawl.
-        let facts = extract::crawl_links(&final_url, &decoded.text, record.revalidated.is_some());
+        let facts = extract::extract_page(&final_url, &decoded.text);
         // Only what an unchanged page lists (its list entries and attachments) may skip revalidation
         // within `revisit_days`; navigation and paging links lead to lists, which are always asked.
         let listed: HashSet<&str> = if record.revalidated.is_some() {

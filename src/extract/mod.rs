@@ -226,35 +226,6 @@ fn attachments_of(links: &[Link]) -> Vec<Link> {
     links.iter().filter(|l| Url::parse(&l.url).is_ok_and(|u| is_attachment_url(&u))).cloned().collect()
 }
 
-/// What the crawler needs of a page to go on: the same `links`, `attachments`, `paging` and (when
-/// asked) `list_entries` as [`extract_page`] finds, without the extractors only the checks read.
-/// The crawler parses every page once for this and the site model once more for everything, so this
-/// half is kept to the parse and the link extractors.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CrawlLinks {
-    /// Every link, as in [`PageFacts::links`].
-    pub links: Vec<Link>,
-    /// Attachment links, as in [`PageFacts::attachments`].
-    pub attachments: Vec<Link>,
-    /// Paging links, as in [`PageFacts::paging`].
-    pub paging: Vec<String>,
-    /// List entries, as in [`PageFacts::list_entries`]; empty unless asked for.
-    pub list_entries: Vec<ListEntry>,
-}
-
-/// Runs the link extractors of [`extract_page`] on one page (list entries only `with_entries`).
-pub fn crawl_links(url: &Url, html: &str, with_entries: bool) -> CrawlLinks {
-    let doc = Html::parse_document(&depth::bounded_nesting(html));
-    let base = base_url(url, &doc);
-    let links = links(&base, &doc);
-    CrawlLinks {
-        attachments: attachments_of(&links),
-        paging: paging::paging(url, &base, &doc),
-        list_entries: if with_entries { lists::list_entries(&base, &doc) } else { Vec::new() },
-        links,
-    }
-}
-
 /// Runs every extractor on one page.
 pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let doc = Html::parse_document(&depth::bounded_nesting(html));
@@ -508,42 +479,6 @@ mod tests {
         let urls: Vec<_> = f.links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(urls, ["http://gov.example.cn/x/c.html", "http://gov.example.cn/x/d.pdf"]);
         assert_eq!(f.attachments.len(), 1);
-    }
-
-    /// The crawler follows exactly what the site model later sees: over every HTML page of the demo
-    /// site (GBK TRS-like and UTF-8 div-style), `crawl_links` gives `extract_page`'s links.
-    #[test]
-    fn crawl_links_match_extract_page_on_the_demo_site() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for e in std::fs::read_dir(dir).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else if p.extension().is_some_and(|x| x == "html") {
-                    out.push(p);
-                }
-            }
-        }
-        let site = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/site");
-        let mut files = Vec::new();
-        walk(&site, &mut files);
-        assert!(files.len() > 80, "demo site pages: {}", files.len());
-        let (mut paged, mut listed) = (0, 0);
-        for p in files {
-            let rel = p.strip_prefix(&site).unwrap().to_string_lossy().into_owned();
-            let url = Url::parse(&format!("http://127.0.0.1:8080/{rel}")).unwrap();
-            let html = crate::crawl::decode::decode(&std::fs::read(&p).unwrap(), Some("text/html")).text;
-            let full = extract_page(&url, &html);
-            let light = crawl_links(&url, &html, true);
-            assert_eq!(light.links, full.links, "{rel}");
-            assert_eq!(light.attachments, full.attachments, "{rel}");
-            assert_eq!(light.paging, full.paging, "{rel}");
-            assert_eq!(light.list_entries, full.list_entries, "{rel}");
-            assert!(crawl_links(&url, &html, false).list_entries.is_empty());
-            paged += usize::from(!full.paging.is_empty());
-            listed += usize::from(!full.list_entries.is_empty());
-        }
-        assert!(paged >= 3 && listed >= 10, "the comparison covered paging ({paged}) and lists ({listed})");
     }
 
     fn fixture(name: &str) -> String {
