@@ -1,0 +1,21 @@
+//! The check-declaration loader (schema, kind-selected params, validation) and the rubric loader, both on
+//! the same text: each must give a value or a `YamlError` that names a line inside the text.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use zwgk_audit::checks::CheckSet;
+use zwgk_audit::rubric::Rubric;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let path = Path::new("checks/fuzz.yaml");
+    let lines = text.lines().count().max(1) + 1;
+    if let Err(e) = CheckSet::parse_file(path, text) {
+        assert!(e.line.is_none_or(|l| l <= lines), "line {:?} beyond the text's {lines} lines: {e}", e.line);
+    }
+    if let Err(e) = Rubric::parse(Path::new("checks/rubric.yaml"), text) {
+        assert!(e.line.is_none_or(|l| l <= lines), "line {:?} beyond the text's {lines} lines: {e}", e.line);
+    }
+});
