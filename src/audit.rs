@@ -221,6 +221,14 @@ fn crawl_summary(stat: &crawl::UnitCrawlStats) -> report::CrawlSummary {
     extra.insert("not_modified".into(), stat.not_modified.into());
     extra.insert("reused".into(), stat.reused.into());
     extra.insert("resumed".into(), stat.resumed.into());
+    extra.insert("sitemap_urls".into(), stat.sitemap_urls.into());
+    extra.insert(
+        "limits_hit".into(),
+        serde_json::to_value(&stat.limits_hit)
+            .unwrap_or_else(|_| serde_json::Value::Object(Default::default())),
+    );
+    extra.insert("notes".into(), serde_json::to_value(&stat.notes).unwrap_or_default());
+    extra.insert("unreachable_hosts".into(), stat.unreachable_hosts.clone().into());
     report::CrawlSummary { pages: stat.pages as u64, errors: stat.errors as u64, extra }
 }
 
@@ -229,8 +237,19 @@ fn traffic_line(report: &AuditReport) -> String {
     let sum = |key: &str| -> u64 {
         report.units.iter().filter_map(|u| u.crawl.extra.get(key).and_then(serde_json::Value::as_u64)).sum()
     };
+    let limits: u64 = report
+        .units
+        .iter()
+        .filter_map(|u| u.crawl.extra.get("limits_hit").and_then(serde_json::Value::as_object))
+        .flat_map(|m| m.values().filter_map(serde_json::Value::as_u64))
+        .sum();
+    let limits = if limits > 0 {
+        format!("触及抓取限制 {limits} 次（详见报告“抓取概况”）。")
+    } else {
+        String::new()
+    };
     format!(
-        "抓取：请求 {} 次，完整下载 {} 个（{} 字节），304 未修改 {} 个，沿用上次内容 {} 个，续跑接管 {} 个。\n",
+        "抓取：请求 {} 次，完整下载 {} 个（{} 字节），304 未修改 {} 个，沿用上次内容 {} 个，续跑接管 {} 个。{limits}\n",
         sum("requests"),
         sum("downloads"),
         sum("bytes"),

@@ -66,6 +66,15 @@ struct RawSettings {
     max_retries: Option<u32>,
     unit_time_budget_secs: Option<f64>,
     revisit_days: Option<u32>,
+    max_url_length: Option<usize>,
+    max_query_variants_per_path: Option<usize>,
+    max_retry_after_secs: Option<f64>,
+    host_failure_limit: Option<u32>,
+    max_in_flight_per_host: Option<usize>,
+    sitemaps: Option<bool>,
+    probe_sitemap_xml: Option<bool>,
+    max_sitemap_files: Option<usize>,
+    max_sitemap_urls: Option<usize>,
     // Operations (history, notifications): see [`OpsSettings`].
     history: Option<String>,
     #[serde(default)]
@@ -119,6 +128,28 @@ pub struct Settings {
     /// is itself unchanged is not requested again until its last confirmation is this many days old
     /// (0: always revalidate).
     pub revisit_days: u32,
+    /// Longest URL queued; a longer link (an ever-growing query string) is skipped with a crawl note.
+    pub max_url_length: usize,
+    /// Most distinct query strings of one path queued for one unit (calendar and search-result traps:
+    /// `?month=…` links that never end); further variants are skipped with a crawl note.
+    pub max_query_variants_per_path: usize,
+    /// Longest wait a `Retry-After` header may impose before a retry.
+    pub max_retry_after: Duration,
+    /// Consecutive failed requests (network errors, timeouts, 5xx or 429 after the retries) after which a
+    /// host is recorded as unreachable: nothing more is sent to it this run and its remaining URLs
+    /// become error records without a request.
+    pub host_failure_limit: u32,
+    /// Most requests in flight to one host, so a slow or hanging host cannot hold every slot of
+    /// `max_in_flight` and slow the other hosts down.
+    pub max_in_flight_per_host: usize,
+    /// Read the sitemaps that robots.txt names (`Sitemap:` lines) and queue their in-scope URLs.
+    pub sitemaps: bool,
+    /// Also ask for `/sitemap.xml` on a host whose robots.txt names no sitemap.
+    pub probe_sitemap_xml: bool,
+    /// Most sitemap files (index files and their children, gzip or plain) read per host.
+    pub max_sitemap_files: usize,
+    /// Most URLs taken from one host's sitemaps.
+    pub max_sitemap_urls: usize,
 }
 
 impl Default for Settings {
@@ -135,6 +166,15 @@ impl Default for Settings {
             max_retries: 2,
             unit_time_budget: Duration::from_secs(4 * 3600),
             revisit_days: 7,
+            max_url_length: 2048,
+            max_query_variants_per_path: 300,
+            max_retry_after: Duration::from_secs(60),
+            host_failure_limit: 8,
+            max_in_flight_per_host: 4,
+            sitemaps: true,
+            probe_sitemap_xml: false,
+            max_sitemap_files: 10,
+            max_sitemap_urls: 5000,
         }
     }
 }
@@ -327,6 +367,48 @@ fn resolve_settings(
     if let Some(d) = raw.revisit_days {
         s.revisit_days = d;
     }
+    if let Some(n) = raw.max_url_length {
+        if n < 64 {
+            return Err(bad("max_url_length", "must be at least 64"));
+        }
+        s.max_url_length = n;
+    }
+    if let Some(n) = raw.max_query_variants_per_path {
+        if n == 0 {
+            return Err(bad("max_query_variants_per_path", "must be at least 1"));
+        }
+        s.max_query_variants_per_path = n;
+    }
+    if let Some(t) = raw.max_retry_after_secs {
+        if !(t.is_finite() && (0.0..=3600.0).contains(&t)) {
+            return Err(bad("max_retry_after_secs", "must be in [0, 3600]"));
+        }
+        s.max_retry_after = Duration::from_secs_f64(t);
+    }
+    if let Some(n) = raw.host_failure_limit {
+        if n == 0 {
+            return Err(bad("host_failure_limit", "must be at least 1"));
+        }
+        s.host_failure_limit = n;
+    }
+    if let Some(n) = raw.max_in_flight_per_host {
+        if n == 0 {
+            return Err(bad("max_in_flight_per_host", "must be at least 1"));
+        }
+        s.max_in_flight_per_host = n;
+    }
+    if let Some(b) = raw.sitemaps {
+        s.sitemaps = b;
+    }
+    if let Some(b) = raw.probe_sitemap_xml {
+        s.probe_sitemap_xml = b;
+    }
+    if let Some(n) = raw.max_sitemap_files {
+        s.max_sitemap_files = n;
+    }
+    if let Some(n) = raw.max_sitemap_urls {
+        s.max_sitemap_urls = n;
+    }
     Ok(s)
 }
 
@@ -423,6 +505,36 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.line.is_some(), "{e}");
+    }
+
+    #[test]
+    fn crawl_bounds_load_and_are_checked() {
+        let c = load_str(
+            "settings:\n  max_url_length: 500\n  max_query_variants_per_path: 20\n  max_retry_after_secs: 5\n  host_failure_limit: 3\n  max_in_flight_per_host: 2\n  sitemaps: false\n  probe_sitemap_xml: true\n  max_sitemap_files: 2\n  max_sitemap_urls: 100\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n",
+        )
+        .unwrap();
+        let s = &c.settings;
+        assert_eq!((s.max_url_length, s.max_query_variants_per_path), (500, 20));
+        assert_eq!(
+            (s.max_retry_after, s.host_failure_limit, s.max_in_flight_per_host),
+            (Duration::from_secs(5), 3, 2)
+        );
+        assert_eq!(
+            (s.sitemaps, s.probe_sitemap_xml, s.max_sitemap_files, s.max_sitemap_urls),
+            (false, true, 2, 100)
+        );
+        for (key, value) in [
+            ("max_url_length", "10"),
+            ("host_failure_limit", "0"),
+            ("max_in_flight_per_host", "0"),
+            ("max_retry_after_secs", "-1"),
+        ] {
+            let e = load_str(&format!(
+                "settings:\n  {key}: {value}\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/\"]\n"
+            ))
+            .unwrap_err();
+            assert!(e.message.contains(key) && e.line == Some(2), "{key}: {e}");
+        }
     }
 
     #[test]

@@ -42,6 +42,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Invalid as u8 } else { Exit::Ok as u8 });
         }
     };
+    // The crawl's progress on stderr: redrawn in place on a terminal, plain lines otherwise;
+    // ZWGK_PROGRESS=0 turns it off.
+    if std::env::var_os("ZWGK_PROGRESS").is_none_or(|v| v != "0") {
+        zwgk_audit::crawl::progress::set_mode(zwgk_audit::crawl::progress::Mode::Auto);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let code = runtime.block_on(run(cli.command));
     ExitCode::from(code as u8)

@@ -104,6 +104,24 @@ pub fn canonical_url(url: &str) -> &str {
     url
 }
 
+/// The same URL with its trailing slash dropped, or added to a last path segment without an extension;
+/// `None` for a site's root, a query or a file name.
+pub fn slash_twin(url: &str) -> Option<String> {
+    if url.contains('?') || url.contains('#') {
+        return None;
+    }
+    let (_, rest) = url.split_once("://")?;
+    let path = &rest[rest.find('/')?..];
+    if path.len() <= 1 {
+        return None;
+    }
+    match url.strip_suffix('/') {
+        Some(bare) => Some(bare.to_string()),
+        None if !path.rsplit('/').next().unwrap_or("").contains('.') => Some(format!("{url}/")),
+        None => None,
+    }
+}
+
 /// Whether a response body is HTML, by content type or, failing that, by sniffing its first bytes.
 fn is_html(record: &FetchRecord) -> bool {
     if let Some(ct) = &record.content_type {
@@ -399,7 +417,12 @@ impl UnitSite {
 
     /// The stored page for a URL (requested or final).
     pub fn page(&self, url: &str) -> Option<&SitePage> {
-        let i = self.index.get(url).or_else(|| self.index.get(canonical_url(url)))?;
+        let i = self
+            .index
+            .get(url)
+            .or_else(|| self.index.get(canonical_url(url)))
+            // The crawler fetches `…/xxgk` and `…/xxgk/` once (crawl::frontier::seen_key).
+            .or_else(|| slash_twin(canonical_url(url)).and_then(|t| self.index.get(canonical_url(&t))))?;
         self.pages.get(*i)
     }
 

@@ -25,6 +25,8 @@ pub enum FetchKind {
     Attachment,
     /// A link leaving the unit's scope, requested once to see whether it works; never crawled.
     External,
+    /// A sitemap file (named by robots.txt, or `/sitemap.xml`), read for the URLs it lists.
+    Sitemap,
 }
 
 impl FetchKind {
@@ -35,6 +37,7 @@ impl FetchKind {
             FetchKind::Page => "page",
             FetchKind::Attachment => "attachment",
             FetchKind::External => "external",
+            FetchKind::Sitemap => "sitemap",
         }
     }
 
@@ -45,6 +48,7 @@ impl FetchKind {
             "page" => FetchKind::Page,
             "attachment" => FetchKind::Attachment,
             "external" => FetchKind::External,
+            "sitemap" => FetchKind::Sitemap,
             _ => return None,
         })
     }

@@ -32,6 +32,7 @@ async fn demo_audit_end_to_end() {
     // (minijinja escapes `/` in attributes as `&#x2f;`, which browsers decode.)
     let html = std::fs::read_to_string(audit.out.path().join("report.html")).unwrap().replace("&#x2f;", "/");
     assert!(html.contains("包公街道") && html.contains("区生态环境分局"));
+    assert!(html.contains("长青街道") && html.contains("区文化和旅游局"));
     assert!(html.contains(&format!("href=\"{}bgjd/xxgk/", audit.base)), "no evidence links in report.html");
     assert_eq!(report["as_of"], "2025-03-20");
 
@@ -49,6 +50,17 @@ async fn demo_audit_end_to_end() {
 
     let bg = unit(report, "baogong");
     let st = unit(report, "shengtai");
+    // Four units: the two weaker ones (长青街道, 区文化和旅游局) lose points where the first two earn them.
+    assert_eq!(report["units"].as_array().unwrap().len(), 4);
+    let cq = unit(report, "changqing");
+    let wl = unit(report, "wenlv");
+    assert_eq!((cq["kind"].as_str(), wl["kind"].as_str()), (Some("street"), Some("department")));
+    assert!(cq["crawl"]["pages"].as_u64().unwrap() >= 20, "长青街道 crawl: {}", cq["crawl"]);
+    assert!(wl["crawl"]["pages"].as_u64().unwrap() >= 25, "区文化和旅游局 crawl: {}", wl["crawl"]);
+    assert!(
+        cq["score"]["online_earned"].as_f64().unwrap() < bg["score"]["online_earned"].as_f64().unwrap(),
+        "the weaker street scores lower"
+    );
     assert_eq!(bg["kind"], "street");
     assert_eq!(item(bg, "department-03")["status"], "not_applicable");
     assert_eq!(item(st, "street-01")["status"], "not_applicable");
@@ -171,6 +183,8 @@ async fn demo_audit_end_to_end() {
     let refused = common::store_urls(&store, "error = 'disallowed by robots.txt'");
     assert!(refused.iter().any(|u| u.contains("/search/index.html")), "{refused:?}");
 
+    decisions_interpretation_and_individual_items(report);
+
     // The one-screen summary names both units and where the reports are.
     assert!(
         audit.summary.contains("包公街道") && audit.summary.contains("区生态环境分局"),
@@ -178,6 +192,85 @@ async fn demo_audit_end_to_end() {
         audit.summary
     );
     assert!(audit.summary.contains("report.html"), "{}", audit.summary);
+}
+
+/// Issue 5 (part B): 决策公开, 政策解读, 回应关切/应急预案 and the street and department 个性指标 each pass in
+/// one demo unit and fail in another, for the reasons planted (fixtures/demo/README.md).
+fn decisions_interpretation_and_individual_items(report: &Value) {
+    let (bg, st) = (unit(report, "baogong"), unit(report, "shengtai"));
+    let (cq, wl) = (unit(report, "changqing"), unit(report, "wenlv"));
+    let status = |u: &Value, id: &str| item(u, id)["status"].as_str().unwrap().to_string();
+    let says = |u: &Value, check: &str, st: &str, words: &[&str]| {
+        findings_of(u, check)
+            .iter()
+            .any(|f| f["status"] == st && words.iter().all(|w| f["message"].as_str().unwrap().contains(w)))
+    };
+
+    // common-24: 包公街道 and 区文化和旅游局 pass (window long enough, feedback found: by link, by title);
+    // 区生态环境分局's closed consultation has no feedback; 长青街道's lasted five working days.
+    assert_eq!(status(bg, "common-24"), "pass");
+    assert_eq!(status(wl, "common-24"), "pass");
+    assert!(says(bg, "consultation-and-feedback", "pass", &["11个工作日", "意见采纳情况的反馈"]));
+    assert_eq!(status(st, "common-24"), "partial");
+    assert!(says(st, "consultation-and-feedback", "partial", &["30天", "未找到意见采纳情况反馈"]));
+    assert_eq!(status(cq, "common-24"), "fail");
+    assert!(says(
+        cq,
+        "consultation-and-feedback",
+        "fail",
+        &["仅5个工作日", "期限过短", "未找到意见采纳情况反馈"]
+    ));
+
+    // common-25: forms, ties, timing and coverage.
+    assert!(says(bg, "interpretation-forms", "pass", &["视频形式解读1篇"]));
+    assert!(says(bg, "interpretation-forms", "pass", &["一图读懂", "同日发布"]));
+    assert!(
+        !findings_of(bg, "interpretation-forms")
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("制度"))
+    );
+    assert!(says(st, "interpretation-forms", "fail", &["未见任何解读", "噪声污染防治工作方案"]));
+    assert_eq!(status(cq, "common-25"), "fail");
+    assert!(says(
+        cq,
+        "interpretation-forms",
+        "fail",
+        &["未见任何解读", "老年人助餐服务管理办法", "网格化服务管理实施方案"]
+    ));
+    assert_eq!(status(wl, "common-25"), "partial");
+    assert!(says(wl, "interpretation-forms", "fail", &["政策问答", "相隔32个工作日"]));
+    assert!(says(wl, "interpretation-forms", "fail", &["未见任何解读", "文化市场综合执法工作规程"]));
+    assert!(says(wl, "interpretation-forms", "pass", &["图解形式解读1篇"]));
+
+    // common-26: 应急预案 and 回应关切 (the 舆情回应制度 is not an answer).
+    assert_eq!(status(bg, "common-26"), "pass");
+    assert!(says(bg, "emergency-plans-and-responses", "pass", &["回应关切", "停车难"]));
+    for u in [st, cq] {
+        assert_eq!(status(u, "common-26"), "fail", "{}", u["id"]);
+    }
+    assert_eq!(status(wl, "common-26"), "partial");
+    assert!(says(wl, "emergency-plans-and-responses", "partial", &["应急预案", "2021-05-18", "超过1095天"]));
+
+    // street-01, -05, -06, -08: 包公街道 passes each, 长青街道 fails each.
+    for id in ["street-01", "street-05", "street-06", "street-08"] {
+        assert_eq!(status(bg, id), "pass", "包公街道 {id}: {}", item(bg, id));
+        assert_eq!(status(cq, id), "fail", "长青街道 {id}: {}", item(cq, id));
+    }
+    assert!(says(bg, "village-affairs-topics", "pass", &["“医疗卫生”：4条", "2025-03-07"]));
+    assert!(says(bg, "benefit-fund-tables", "pass", &["低保", "村组、户", "未见未脱敏的个人信息"]));
+    assert!(says(bg, "mobile-disclosure-zone", "pass", &["移动专区使用指引"]));
+    assert!(says(bg, "village-and-government-linked", "pass", &["居务公开", "低保"]));
+    assert!(says(cq, "village-affairs-topics", "fail", &["“社会救助”：未找到任何相关信息"]));
+
+    // department-03: 区生态环境分局 (环境保护) passes, 区文化和旅游局 (公共文化服务) has nothing.
+    assert_eq!(status(st, "department-03"), "pass", "{}", item(st, "department-03"));
+    assert!(says(st, "pilot-domain-information", "pass", &["环境保护", "环境影响评价", "2025-02-27"]));
+    assert_eq!(status(wl, "department-03"), "fail");
+    assert!(says(wl, "pilot-domain-information", "fail", &["公共文化服务", "未找到相关信息"]));
+    // department-04: 区文化和旅游局's two 办事指南 state all seven elements; 区生态环境分局 has none.
+    assert_eq!(status(wl, "department-04"), "pass");
+    assert!(says(wl, "service-guides", "pass", &["营业性演出审批办事指南", "要素齐全（7项）"]));
+    assert_eq!(status(st, "department-04"), "fail");
 }
 
 /// By default the crawler refuses loopback addresses, so auditing the demo site without `--allow-private`

@@ -12,8 +12,9 @@ use serde_saphyr::Spanned;
 
 use super::{
     annual_report, annual_report_tables, column_blank, column_fresh, column_present, column_types_fresh,
-    interpretation_formats, keyword_documents, links_alive, metadata_complete, pii_leak, publish_lag,
-    search_function,
+    columns_linked, consultations, fund_tables, interpretation_formats, keyword_documents, link_present,
+    links_alive, metadata_complete, pii_leak, pilot_domains, publish_lag, search_function, service_guides,
+    topic_entries,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -46,6 +47,20 @@ pub enum CheckKind {
     ColumnTypesFresh,
     /// The 专栏's search finds a document known to exist.
     SearchFunction,
+    /// 意见征集 entries have long enough windows and, once closed, their feedback.
+    Consultations,
+    /// Each topic has enough, recent and regular entries.
+    TopicEntries,
+    /// 惠民资金 are disclosed in tables down to 项目/村组/户 without personal data.
+    FundTables,
+    /// The unit's pages link to a named service.
+    LinkPresent,
+    /// A column sits in the 专栏 and its entries are linked with the unit's other documents.
+    ColumnsLinked,
+    /// The unit's declared 试点领域 have columns or documents, kept up.
+    PilotDomains,
+    /// 办事指南 state every element.
+    ServiceGuides,
 }
 
 impl CheckKind {
@@ -69,11 +84,20 @@ impl CheckKind {
                 "栏目更新时限：动态要闻2周、通知公告和政策文件6个月、基础信息1年内更新，不达单项否决线"
             }
             CheckKind::SearchFunction => "检索功能：专栏设有检索功能，以已公开文件标题检索能够查到该文件",
+            CheckKind::Consultations => {
+                "意见征集：公开征求意见的期限符合规定，征求意见结束后公开意见采纳情况"
+            }
+            CheckKind::TopicEntries => "专题信息：各事项均有信息，数量、最新日期和更新间隔符合要求",
+            CheckKind::FundTables => "惠民资金：以表格公开到项目、村组或户，且不含未脱敏的个人信息",
+            CheckKind::LinkPresent => "入口链接：页面设有指定平台（如皖事通移动专区）的链接",
+            CheckKind::ColumnsLinked => "栏目衔接：栏目设在专栏中，且其信息与专栏其他信息相互链接",
+            CheckKind::PilotDomains => "试点领域：单位声明的试点领域均有栏目或信息，且及时更新",
+            CheckKind::ServiceGuides => "办事指南：办事指南、办事一本通要素齐全",
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 13] = [
+    pub const ALL: [CheckKind; 20] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -87,6 +111,13 @@ impl CheckKind {
         CheckKind::ColumnBlank,
         CheckKind::ColumnTypesFresh,
         CheckKind::SearchFunction,
+        CheckKind::Consultations,
+        CheckKind::TopicEntries,
+        CheckKind::FundTables,
+        CheckKind::LinkPresent,
+        CheckKind::ColumnsLinked,
+        CheckKind::PilotDomains,
+        CheckKind::ServiceGuides,
     ];
 }
 
@@ -107,6 +138,13 @@ impl CheckKind {
             CheckKind::ColumnBlank => "column-blank",
             CheckKind::ColumnTypesFresh => "column-types-fresh",
             CheckKind::SearchFunction => "search-function",
+            CheckKind::Consultations => "consultations",
+            CheckKind::TopicEntries => "topic-entries",
+            CheckKind::FundTables => "fund-tables",
+            CheckKind::LinkPresent => "link-present",
+            CheckKind::ColumnsLinked => "columns-linked",
+            CheckKind::PilotDomains => "pilot-domains",
+            CheckKind::ServiceGuides => "service-guides",
         }
     }
 }
@@ -140,6 +178,20 @@ pub enum KindParams {
     ColumnTypesFresh(column_types_fresh::Params),
     /// `search-function`.
     SearchFunction(search_function::Params),
+    /// `consultations`.
+    Consultations(consultations::Params),
+    /// `topic-entries`.
+    TopicEntries(topic_entries::Params),
+    /// `fund-tables`.
+    FundTables(fund_tables::Params),
+    /// `link-present`.
+    LinkPresent(link_present::Params),
+    /// `columns-linked`.
+    ColumnsLinked(columns_linked::Params),
+    /// `pilot-domains`.
+    PilotDomains(pilot_domains::Params),
+    /// `service-guides`.
+    ServiceGuides(service_guides::Params),
 }
 
 impl KindParams {
@@ -156,7 +208,16 @@ impl KindParams {
             KindParams::AnnualReportTables(p) => p.validate(),
             KindParams::ColumnBlank(p) => p.validate(),
             KindParams::ColumnTypesFresh(p) => p.validate(),
-            KindParams::PiiLeak(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => Ok(()),
+            KindParams::Consultations(p) => p.validate(),
+            KindParams::TopicEntries(p) => p.validate(),
+            KindParams::FundTables(p) => p.validate(),
+            KindParams::LinkPresent(p) => p.validate(),
+            KindParams::PilotDomains(p) => p.validate(),
+            KindParams::ServiceGuides(p) => p.validate(),
+            KindParams::ColumnsLinked(_)
+            | KindParams::PiiLeak(_)
+            | KindParams::LinksAlive(_)
+            | KindParams::SearchFunction(_) => Ok(()),
         }
     }
 }
@@ -207,6 +268,13 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::ColumnBlank => KindParams::ColumnBlank(Deserialize::deserialize(d)?),
             CheckKind::ColumnTypesFresh => KindParams::ColumnTypesFresh(Deserialize::deserialize(d)?),
             CheckKind::SearchFunction => KindParams::SearchFunction(Deserialize::deserialize(d)?),
+            CheckKind::Consultations => KindParams::Consultations(Deserialize::deserialize(d)?),
+            CheckKind::TopicEntries => KindParams::TopicEntries(Deserialize::deserialize(d)?),
+            CheckKind::FundTables => KindParams::FundTables(Deserialize::deserialize(d)?),
+            CheckKind::LinkPresent => KindParams::LinkPresent(Deserialize::deserialize(d)?),
+            CheckKind::ColumnsLinked => KindParams::ColumnsLinked(Deserialize::deserialize(d)?),
+            CheckKind::PilotDomains => KindParams::PilotDomains(Deserialize::deserialize(d)?),
+            CheckKind::ServiceGuides => KindParams::ServiceGuides(Deserialize::deserialize(d)?),
         })
     }
 }

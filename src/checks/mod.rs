@@ -5,7 +5,9 @@
 //! The kinds, one file each: [`column_present`], [`column_fresh`], [`keyword_documents`],
 //! [`annual_report`], [`annual_report_tables`], [`publish_lag`], [`metadata_complete`],
 //! [`interpretation_formats`], [`pii_leak`], [`links_alive`], [`column_blank`], [`column_types_fresh`],
-//! [`search_function`]. `decl.rs` reads the declarations.
+//! [`search_function`], [`consultations`], [`topic_entries`], [`fund_tables`], [`link_present`],
+//! [`columns_linked`], [`pilot_domains`], [`service_guides`]. `decl.rs` reads the declarations;
+//! `doc_match.rs` holds what several kinds share (《name》 matching, document dates).
 //!
 //! The engine guarantees four rules whatever a kind does: no message or excerpt repeats a resident ID
 //! or mobile number in full (they are masked); a `pass`, `partial` or `fail`
@@ -31,16 +33,24 @@ pub mod column_blank;
 pub mod column_fresh;
 pub mod column_present;
 pub mod column_types_fresh;
+pub mod columns_linked;
+pub mod consultations;
 mod decl;
+pub mod doc_match;
+pub mod fund_tables;
 pub mod interpretation_formats;
 pub mod keyword_documents;
+pub mod link_present;
 pub mod links_alive;
 pub mod metadata_complete;
 pub mod pii_leak;
+pub mod pilot_domains;
 pub mod publish_lag;
 pub mod search_function;
+pub mod service_guides;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod topic_entries;
 
 pub use decl::{CheckDecl, CheckKind, KindParams};
 
@@ -203,6 +213,13 @@ fn judges_absence(kind: CheckKind) -> bool {
             | CheckKind::KeywordDocuments
             | CheckKind::AnnualReport
             | CheckKind::InterpretationFormats
+            | CheckKind::Consultations
+            | CheckKind::TopicEntries
+            | CheckKind::FundTables
+            | CheckKind::LinkPresent
+            | CheckKind::ColumnsLinked
+            | CheckKind::PilotDomains
+            | CheckKind::ServiceGuides
     )
 }
 
@@ -250,6 +267,13 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
             KindParams::ColumnBlank(p) => column_blank::run(&c.id, p, ctx),
             KindParams::ColumnTypesFresh(p) => column_types_fresh::run(&c.id, p, ctx),
             KindParams::SearchFunction(p) => search_function::run(&c.id, p, ctx),
+            KindParams::Consultations(p) => consultations::run(&c.id, p, ctx),
+            KindParams::TopicEntries(p) => topic_entries::run(&c.id, p, ctx),
+            KindParams::FundTables(p) => fund_tables::run(&c.id, p, ctx),
+            KindParams::LinkPresent(p) => link_present::run(&c.id, p, ctx),
+            KindParams::ColumnsLinked(p) => columns_linked::run(&c.id, p, ctx),
+            KindParams::PilotDomains(p) => pilot_domains::run(&c.id, p, ctx),
+            KindParams::ServiceGuides(p) => service_guides::run(&c.id, p, ctx),
         },
     };
     let verdict = if judges_absence(c.kind) { temper_absence(verdict, ctx.site) } else { verdict };
@@ -278,5 +302,7 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
     }
 }
 
+#[cfg(test)]
+mod issue5_fixture_tests;
 #[cfg(test)]
 mod tests;

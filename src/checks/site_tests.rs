@@ -102,6 +102,12 @@ fn build_reads_html_records_and_sniffs_untyped_bodies() {
 fn index_file_and_directory_urls_are_one_page() {
     assert_eq!(canonical_url("http://a.cn/x/index.html"), "http://a.cn/x/");
     assert_eq!(canonical_url("http://a.cn/x/myindex.html"), "http://a.cn/x/myindex.html");
+    use crate::site::slash_twin;
+    assert_eq!(slash_twin("http://a.cn/x/").as_deref(), Some("http://a.cn/x"));
+    assert_eq!(slash_twin("http://a.cn/x").as_deref(), Some("http://a.cn/x/"));
+    assert_eq!(slash_twin("http://a.cn/"), None);
+    assert_eq!(slash_twin("http://a.cn/x/a.html"), None);
+    assert_eq!(slash_twin("http://a.cn/x?p=1"), None);
     let root_index = "http://gov.test/bgjd/xxgk/index.html";
     let site = SiteBuilder::new(ROOT)
         .page(

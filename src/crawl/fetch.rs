@@ -23,13 +23,15 @@ use crate::store::{FetchKind, FetchRecord, Revalidation, Store};
 pub const EXTERNAL_BODY_CAP: usize = 64 * 1024;
 /// Body cap for robots.txt (RFC 9309 asks parsers to read at least 500 KiB).
 pub const ROBOTS_BODY_CAP: usize = 512 * 1024;
-/// Longest wait a Retry-After header may impose.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Body cap for a sitemap file (its decompressed text is capped at `max_body_bytes`).
+pub const SITEMAP_BODY_CAP: usize = 10 * 1024 * 1024;
 /// First backoff step; doubled on every retry, with jitter.
 const BACKOFF_BASE: Duration = Duration::from_millis(300);
 
 /// The start of the error text of a redirect chain longer than `max_redirects`.
 pub const TOO_MANY_REDIRECTS: &str = "too many redirects";
+/// The start of the error text of a request not sent because its host is unreachable.
+pub const HOST_UNREACHABLE: &str = "host unreachable";
 
 /// The headers kept in a record.
 const KEPT_HEADERS: &[&str] =
@@ -85,6 +87,7 @@ pub struct Fetcher {
     agent_token: String,
     store: Arc<Store>,
     reuse: Reuse,
+    progress: Arc<super::progress::Progress>,
 }
 
 /// A response as read: status, kept headers, the (possibly cut) body.
@@ -95,6 +98,17 @@ struct Got {
     retry_after: Option<Duration>,
     body: Vec<u8>,
     truncated: bool,
+}
+
+/// What one host's sitemaps gave (read once per run, shared by every unit on the host).
+#[derive(Debug, Default)]
+pub struct SitemapFound {
+    /// Page and attachment URLs listed, at most `max_sitemap_urls`.
+    pub urls: Vec<Url>,
+    /// The sitemap files read.
+    pub files: Vec<String>,
+    /// Whether `max_sitemap_files` or `max_sitemap_urls` left some out.
+    pub limited: bool,
 }
 
 impl Fetcher {
@@ -113,13 +127,14 @@ impl Fetcher {
         let agent_token = settings.user_agent.split(['/', ' ']).next().unwrap_or("zwgk-audit").to_string();
         Ok(Fetcher {
             client,
-            hosts: Hosts::new(settings.rate_per_host),
+            hosts: Hosts::new(settings.rate_per_host, settings.max_in_flight_per_host),
             in_flight: Arc::new(Semaphore::new(settings.max_in_flight.max(1))),
             policy,
             settings: settings.clone(),
             agent_token,
             store,
             reuse: Reuse::default(),
+            progress: Arc::default(),
         })
     }
 
@@ -132,6 +147,31 @@ impl Fetcher {
     /// Whether records already in the current store are reused (a resumed run).
     pub fn resuming(&self) -> bool {
         self.reuse.resume
+    }
+
+    /// The run's progress counters.
+    pub fn progress(&self) -> Arc<super::progress::Progress> {
+        self.progress.clone()
+    }
+
+    /// The host of `url` (its politeness, robots rules and reachability).
+    pub fn host(&self, url: &Url) -> Arc<Host> {
+        self.hosts.get(url)
+    }
+
+    /// The crawl's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The body cap of a job of this kind.
+    pub fn body_cap(&self, kind: FetchKind) -> usize {
+        match kind {
+            FetchKind::External => EXTERNAL_BODY_CAP.min(self.settings.max_body_bytes),
+            FetchKind::Robots => ROBOTS_BODY_CAP,
+            FetchKind::Sitemap => SITEMAP_BODY_CAP.min(self.settings.max_body_bytes),
+            _ => self.settings.max_body_bytes,
+        }
     }
 
     /// The previous run's usable record of `url`: a complete 2xx response.
@@ -176,11 +216,7 @@ impl Fetcher {
 
     /// Fetches one job; `requests` counts every HTTP request sent for it (hops, retries, robots.txt).
     pub async fn fetch(&self, job: &Job, deadline: Instant, requests: &AtomicUsize) -> Outcome {
-        let cap = match job.kind {
-            FetchKind::External => EXTERNAL_BODY_CAP.min(self.settings.max_body_bytes),
-            FetchKind::Robots => ROBOTS_BODY_CAP,
-            _ => self.settings.max_body_bytes,
-        };
+        let cap = self.body_cap(job.kind);
         let prior = self.prior_of(&job.url);
         if let Some(p) = &prior
             && job.parent_unchanged
@@ -194,10 +230,20 @@ impl Fetcher {
                 return Outcome::Fetched(self.failure(job, &url, refused.to_string()));
             }
             let host = self.hosts.get(&url);
+            if let Some(why) = host.down() {
+                return Outcome::Fetched(self.failure(job, &url, format!("{HOST_UNREACHABLE} ({why})")));
+            }
             if job.kind != FetchKind::Robots {
                 match self.robots(&host, &url, &job.unit_id, requests).await {
                     RobotsRules::Unreachable { reason } => {
-                        return Outcome::Fetched(self.failure(job, &url, reason.clone()));
+                        // A guard refusal stays one (the host was never asked); anything else means no
+                        // answer at all.
+                        let msg = if reason.starts_with("refused") {
+                            reason.clone()
+                        } else {
+                            format!("{HOST_UNREACHABLE} (robots.txt: {reason})")
+                        };
+                        return Outcome::Fetched(self.failure(job, &url, msg));
                     }
                     rules if !rules.allowed(&url) => {
                         let why = match rules {
@@ -251,6 +297,92 @@ impl Fetcher {
         }
         let msg = format!("{TOO_MANY_REDIRECTS} (more than {})", self.settings.max_redirects);
         Outcome::Fetched(self.failure(job, &url, msg))
+    }
+
+    /// The URLs the sitemaps of `root`'s host list: those robots.txt names (`Sitemap:` lines), or
+    /// `/sitemap.xml` when robots.txt names none and `probe_sitemap_xml` is set. Sitemap index files are
+    /// followed and gzip files inflated, within `max_sitemap_files`, `max_sitemap_urls` and
+    /// `max_body_bytes`. Read once per host and run; each file is stored (kind `sitemap`) under the unit
+    /// that asked first.
+    pub async fn sitemap_urls(&self, root: &Url, unit_id: &str, requests: &AtomicUsize) -> Arc<SitemapFound> {
+        let host = self.hosts.get(root);
+        host.sitemap
+            .get_or_init(|| async {
+                let mut queue: std::collections::VecDeque<String> =
+                    self.robots(&host, root, unit_id, requests).await.sitemaps().into();
+                if queue.is_empty() && self.settings.probe_sitemap_xml {
+                    let mut u = root.clone();
+                    u.set_path("/sitemap.xml");
+                    u.set_query(None);
+                    queue.push_back(u.to_string());
+                }
+                let mut found = SitemapFound::default();
+                let mut seen_urls = std::collections::HashSet::new();
+                while let Some(next) = queue.pop_front() {
+                    if found.files.contains(&next) {
+                        continue;
+                    }
+                    if found.files.len() >= self.settings.max_sitemap_files {
+                        found.limited = true;
+                        break;
+                    }
+                    let Ok(url) = Url::parse(next.trim()) else { continue };
+                    if !matches!(url.scheme(), "http" | "https") {
+                        continue;
+                    }
+                    found.files.push(next.clone());
+                    let record = self.sitemap_record(url, unit_id, requests).await;
+                    if !record.is_ok() {
+                        continue;
+                    }
+                    let text = super::sitemap::inflate(&record.body, self.settings.max_body_bytes);
+                    let parsed = super::sitemap::parse(&text);
+                    queue.extend(parsed.sitemaps);
+                    for u in parsed.urls {
+                        if found.urls.len() >= self.settings.max_sitemap_urls {
+                            found.limited = true;
+                            break;
+                        }
+                        if let Ok(mut u) = Url::parse(&u) {
+                            u.set_fragment(None);
+                            if matches!(u.scheme(), "http" | "https") && seen_urls.insert(u.to_string()) {
+                                found.urls.push(u);
+                            }
+                        }
+                    }
+                }
+                Arc::new(found)
+            })
+            .await
+            .clone()
+    }
+
+    /// One sitemap file, fetched (or, on a resumed run, read from the store) and stored.
+    async fn sitemap_record(&self, url: Url, unit_id: &str, requests: &AtomicUsize) -> FetchRecord {
+        if self.reuse.resume
+            && let Ok(Some(stored)) = self.store.latest(url.as_str())
+            && stored.kind == FetchKind::Sitemap
+        {
+            return stored;
+        }
+        let job = Job {
+            unit_id: unit_id.to_string(),
+            url,
+            kind: FetchKind::Sitemap,
+            depth: 0,
+            referrer: None,
+            parent_unchanged: false,
+        };
+        // Shared by every unit on the host, like robots.txt: no one unit's budget cuts it short.
+        let far = Instant::now() + Duration::from_secs(7 * 24 * 3600);
+        let record = match Box::pin(self.fetch(&job, far, requests)).await {
+            Outcome::Fetched(r) | Outcome::Disallowed(r) | Outcome::Resumed(r) => r,
+            Outcome::NotSent => self.failure(&job, &job.url, "not sent".into()),
+        };
+        if let Err(e) = self.store.insert(&record) {
+            tracing::error!("cannot store sitemap {}: {e}", job.url);
+        }
+        record
     }
 
     /// The robots rules of `host`, fetched (and stored under `unit_id`) the first time anyone asks.
@@ -322,6 +454,18 @@ impl Fetcher {
     ) -> Result<Got, SendError> {
         let mut attempt = 0u32;
         loop {
+            // The host's own slots first: a slow or hanging host then holds at most
+            // `max_in_flight_per_host` of the global ones.
+            let slot = tokio::time::timeout_at(deadline, host.slots.clone().acquire_owned())
+                .await
+                .map_err(|_| SendError::NotSent)?
+                .expect("a host's slot semaphore is never closed");
+            if host.down().is_some() {
+                return Err(SendError::Failed(format!(
+                    "{HOST_UNREACHABLE} ({})",
+                    host.down().unwrap_or_default()
+                )));
+            }
             let permit = host
                 .until_ready(deadline, || self.in_flight.clone().acquire_owned())
                 .await
@@ -330,9 +474,24 @@ impl Fetcher {
             requests.fetch_add(1, Ordering::Relaxed);
             let result = self.send_once(url, cap, conditional).await;
             drop(permit);
+            drop(slot);
+            // Every attempt counts towards the host's reachability: a network failure, or a gateway or
+            // overload answer (a 500 is one page's fault, not the host's).
+            let limit = self.settings.host_failure_limit;
+            match &result {
+                Ok(got) if matches!(got.status, 429 | 502 | 503 | 504) => {
+                    host.failed(limit, &format!("HTTP {}", got.status))
+                }
+                Ok(_) => host.succeeded(),
+                Err(e) if refused(e).is_none() => host.failed(limit, &describe(e)),
+                Err(_) => {}
+            }
             let (retry, wait) = match &result {
                 Ok(got) if got.status == 429 || (500..600).contains(&got.status) => {
-                    let wait = got.retry_after.unwrap_or_else(|| backoff(attempt, url));
+                    let wait = got
+                        .retry_after
+                        .map(|w| w.min(self.settings.max_retry_after))
+                        .unwrap_or_else(|| backoff(attempt, url));
                     if got.status == 429 || got.status == 503 {
                         // The server asked everyone to slow down, not just this request.
                         host.back_off(wait).await;
@@ -342,7 +501,11 @@ impl Fetcher {
                 Ok(_) => (false, Duration::ZERO),
                 Err(e) => (is_transient(e), backoff(attempt, url)),
             };
-            if !retry || attempt >= self.settings.max_retries || Instant::now() + wait > deadline {
+            if !retry
+                || attempt >= self.settings.max_retries
+                || Instant::now() + wait > deadline
+                || host.down().is_some()
+            {
                 return result.map_err(|e| SendError::Failed(describe(&e)));
             }
             tracing::debug!("retrying {url} in {wait:?} (attempt {})", attempt + 1);
@@ -368,7 +531,18 @@ impl Fetcher {
         let retry_after = header(resp.headers(), "retry-after").and_then(|v| parse_retry_after(&v));
         let mut body = Vec::new();
         let mut truncated = false;
-        while let Some(chunk) = resp.chunk().await? {
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                // A slow-drip body that outlasts `request_timeout` (a total bound, not an idle one): what
+                // arrived is kept, cut, rather than thrown away and asked again from a server that drips.
+                Err(e) if e.is_timeout() && !body.is_empty() => {
+                    truncated = true;
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             let room = cap - body.len();
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
@@ -447,7 +621,7 @@ fn kept_headers(h: &HeaderMap) -> Vec<(String, String)> {
     KEPT_HEADERS.iter().filter_map(|k| header(h, k).map(|v| (k.to_string(), v))).collect()
 }
 
-/// `Retry-After` as seconds or an HTTP date, capped at [`MAX_RETRY_AFTER`].
+/// `Retry-After` as seconds or an HTTP date (the caller caps it at `max_retry_after`).
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     let wait = if let Ok(secs) = v.parse::<u64>() {
@@ -456,7 +630,7 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
         let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
         (at.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or(Duration::ZERO)
     };
-    Some(wait.min(MAX_RETRY_AFTER))
+    Some(wait)
 }
 
 /// Exponential backoff with jitter: base·2^attempt, plus up to half of that again.
@@ -534,7 +708,7 @@ mod tests {
     #[test]
     fn retry_after_is_read_and_capped() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("86400"), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("86400"), Some(Duration::from_secs(86400)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon"), None);
     }

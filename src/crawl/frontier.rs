@@ -7,7 +7,7 @@
 //! per unit (fragments dropped). Depth, page count and time bound the crawl; hitting one marks the
 //! unit's statistics `truncated`.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::StreamExt;
@@ -15,7 +15,9 @@ use futures_util::stream::FuturesUnordered;
 use tokio::time::Instant;
 use url::Url;
 
-use super::fetch::{Fetcher, Job, Outcome};
+use super::fetch::{Fetcher, HOST_UNREACHABLE, Job, Outcome, TOO_MANY_REDIRECTS};
+use super::host::origin_of;
+use super::notes::{Limit, Notes};
 use super::{CrawlTarget, UnitCrawlStats};
 use crate::config::Settings;
 use crate::extract;
@@ -67,12 +69,26 @@ impl Scope {
     }
 }
 
-/// The URL as the frontier knows it: fragment dropped. `url` already lowercases scheme and host,
+/// The URL as the frontier knows it: fragment dropped, session ids removed (`;jsessionid=…`,
+/// `PHPSESSID=…`: see [`extract::strip_session_ids`]). `url` already lowercases scheme and host,
 /// removes default ports and resolves dot segments.
 pub fn normalize(url: &Url) -> Url {
     let mut u = url.clone();
     u.set_fragment(None);
+    extract::strip_session_ids(&mut u);
     u
+}
+
+/// The key under which the frontier de-duplicates: the normalized URL with a directory's index file
+/// and its trailing slash dropped, so `…/xxgk/index.html`, `…/xxgk/` and `…/xxgk` are one page (the
+/// site model finds each under the others: [`crate::site::UnitSite::page`]).
+pub fn seen_key(url: &Url) -> String {
+    let c = crate::site::canonical_url(url.as_str());
+    if url.path().len() > 1 && url.query().is_none() {
+        c.strip_suffix('/').unwrap_or(c).to_string()
+    } else {
+        c.to_string()
+    }
 }
 
 /// Breadth-first queue with per-unit de-duplication and the depth and page limits.
@@ -84,9 +100,17 @@ pub struct Frontier {
     unit_id: String,
     max_depth: u32,
     max_pages: usize,
+    max_url_length: usize,
+    max_query_variants: usize,
+    /// Distinct query strings queued per `host/path`.
+    variants: HashMap<String, usize>,
     popped: usize,
     /// Whether a limit dropped something.
     pub truncated: bool,
+    /// Whether the page limit stopped the crawl with URLs still queued.
+    pub page_limit_hit: bool,
+    /// Bounds hit since the last [`Frontier::take_hits`]: (bound, URL).
+    hits: Vec<(Limit, String)>,
 }
 
 impl Frontier {
@@ -99,12 +123,17 @@ impl Frontier {
             unit_id: target.unit_id.clone(),
             max_depth: settings.max_depth,
             max_pages: settings.max_pages_per_unit,
+            max_url_length: settings.max_url_length,
+            max_query_variants: settings.max_query_variants_per_path,
+            variants: HashMap::new(),
             popped: 0,
             truncated: false,
+            page_limit_hit: false,
+            hits: Vec::new(),
         };
         for root in &target.roots {
             let url = normalize(root);
-            if f.seen.insert(url.to_string()) {
+            if f.seen.insert(seen_key(&url)) {
                 let kind =
                     if extract::is_attachment_url(&url) { FetchKind::Attachment } else { FetchKind::Page };
                 f.queue.push_back(Job {
@@ -122,32 +151,79 @@ impl Frontier {
 
     /// Queues a link found on `referrer` (at `depth`), unless seen, out of depth, or not http(s).
     pub fn push_link(&mut self, url: &Url, depth: u32, referrer: &str) {
-        self.push_link_from(url, depth, referrer, false);
+        let _ = self.push_link_from(url, depth, referrer, false);
     }
 
     /// [`Frontier::push_link`], saying whether the referrer is unchanged since the previous run.
-    pub fn push_link_from(&mut self, url: &Url, depth: u32, referrer: &str, parent_unchanged: bool) {
+    /// Returns the URL queued, if it was.
+    pub fn push_link_from(
+        &mut self,
+        url: &Url,
+        depth: u32,
+        referrer: &str,
+        parent_unchanged: bool,
+    ) -> Option<Url> {
         if !matches!(url.scheme(), "http" | "https") {
-            return;
+            return None;
         }
         let url = normalize(url);
-        if self.seen.contains(url.as_str()) {
-            return;
+        let key = seen_key(&url);
+        if self.seen.contains(&key) {
+            return None;
         }
         if depth > self.max_depth {
             self.truncated = true;
-            return;
+            self.hits.push((Limit::Depth, url.to_string()));
+            return None;
         }
-        self.seen.insert(url.to_string());
+        if url.as_str().len() > self.max_url_length {
+            self.seen.insert(key);
+            self.truncated = true;
+            self.hits.push((Limit::UrlLength, url.to_string()));
+            return None;
+        }
+        if url.query().is_some() {
+            let path = format!("{}{}", url.host_str().unwrap_or_default(), url.path());
+            let n = self.variants.entry(path).or_insert(0);
+            if *n >= self.max_query_variants {
+                self.seen.insert(key);
+                self.truncated = true;
+                self.hits.push((Limit::QueryVariants, url.to_string()));
+                return None;
+            }
+            *n += 1;
+        }
+        self.seen.insert(key);
         let kind = self.scope.classify(&url);
         self.queue.push_back(Job {
             unit_id: self.unit_id.clone(),
-            url,
+            url: url.clone(),
             kind,
             depth,
             referrer: Some(referrer.to_string()),
             parent_unchanged,
         });
+        Some(url)
+    }
+
+    /// Marks a URL as seen without queuing it (the final URL of a redirect, already fetched).
+    pub fn mark_seen(&mut self, url: &Url) {
+        self.seen.insert(seen_key(&normalize(url)));
+    }
+
+    /// The bounds hit since the last call.
+    pub fn take_hits(&mut self) -> Vec<(Limit, String)> {
+        std::mem::take(&mut self.hits)
+    }
+
+    /// The URLs queued now.
+    pub fn queued_urls(&self) -> impl Iterator<Item = &Url> {
+        self.queue.iter().map(|j| &j.url)
+    }
+
+    /// Whether `url` is in the unit's scope.
+    pub fn in_scope(&self, url: &Url) -> bool {
+        self.scope.contains(url)
     }
 
     /// The next job, unless the page limit is reached.
@@ -155,6 +231,7 @@ impl Frontier {
         if self.popped >= self.max_pages {
             if !self.queue.is_empty() {
                 self.truncated = true;
+                self.page_limit_hit = true;
             }
             return None;
         }
@@ -198,12 +275,37 @@ pub async fn crawl_unit(
 ) -> Result<UnitCrawlStats, StoreError> {
     let deadline = Instant::now() + settings.unit_time_budget;
     let mut frontier = Frontier::new(target, settings);
+    let progress = fetcher.progress();
+    for u in frontier.queued_urls() {
+        progress.queued(u);
+    }
     let requests = AtomicUsize::new(0);
     let mut stats = UnitCrawlStats { unit_id: target.unit_id.clone(), ..UnitCrawlStats::default() };
+    let mut notes = Notes::default();
+    // Sitemap URLs complement the links: they are queued once the links run dry, so a long sitemap
+    // cannot crowd the pages the menus lead to out of the page budget.
+    let mut from_sitemaps: Vec<(Url, String)> = Vec::new();
+    if settings.sitemaps {
+        let mut origins = HashSet::new();
+        for root in &target.roots {
+            if !origins.insert(origin_of(root)) {
+                continue;
+            }
+            let found = fetcher.sitemap_urls(root, &target.unit_id, &requests).await;
+            if found.limited {
+                notes.hit(Limit::Sitemap, root.as_str(), settings);
+            }
+            let referrer = found.files.first().cloned().unwrap_or_default();
+            from_sitemaps.extend(
+                found.urls.iter().filter(|u| frontier.in_scope(u)).map(|u| (u.clone(), referrer.clone())),
+            );
+        }
+    }
     let mut running = FuturesUnordered::new();
     loop {
         while running.len() < settings.max_in_flight.max(1) && Instant::now() < deadline {
             let Some(job) = frontier.pop() else { break };
+            progress.dequeued(&job.url);
             let requests = &requests;
             // A resumed run reuses what the interrupted run stored for this unit and URL.
             let stored =
@@ -216,10 +318,29 @@ pub async fn crawl_unit(
                 (job, outcome)
             });
         }
+        if running.is_empty()
+            && !frontier.has_queued()
+            && !from_sitemaps.is_empty()
+            && Instant::now() < deadline
+        {
+            for (u, referrer) in std::mem::take(&mut from_sitemaps) {
+                if let Some(queued) = frontier.push_link_from(&u, 1, &referrer, false) {
+                    stats.sitemap_urls += 1;
+                    progress.queued(&queued);
+                }
+            }
+            for (limit, url) in frontier.take_hits() {
+                notes.hit(limit, &url, settings);
+            }
+            continue;
+        }
         let Some((job, outcome)) = running.next().await else { break };
         let record = match outcome {
             Outcome::NotSent => {
                 stats.truncated = true;
+                if !notes.has(Limit::Time) {
+                    notes.hit(Limit::Time, job.url.as_str(), settings);
+                }
                 continue;
             }
             Outcome::Disallowed(record) => {
@@ -255,23 +376,32 @@ pub async fn crawl_unit(
         };
         stats.pages += 1;
         // 429 after the retries says nothing about the page: it is an error, like a 5xx.
-        if record.status.is_none_or(|s| s >= 500 || s == 429) {
+        let failed = record.status.is_none_or(|s| s >= 500 || s == 429);
+        if failed {
             stats.errors += 1;
         }
+        progress.fetched(&job.url, failed);
+        note_record(&record, &job, fetcher, settings, &mut notes, &mut stats);
         tracing::debug!(
             unit = %record.unit_id, kind = record.kind.as_str(), status = ?record.status,
             error = ?record.error, "{}", record.url
         );
+        let Ok(final_url) = Url::parse(&record.final_url) else { continue };
+        if record.is_ok() && final_url != job.url {
+            frontier.mark_seen(&final_url);
+        }
         if job.kind != FetchKind::Page || !record.is_ok() || !is_html(&record) {
             continue;
         }
-        let Ok(final_url) = Url::parse(&record.final_url) else { continue };
         if !frontier.scope.contains(&final_url) {
             // Redirected out of scope: checked, not crawled.
             continue;
         }
-        let text = super::decode::decode(&record.body, record.content_type.as_deref()).text;
-        let facts = extract::extract_page(&final_url, &text);
+        let decoded = super::decode::decode(&record.body, record.content_type.as_deref());
+        if decoded.had_errors {
+            notes.hit(Limit::EncodingErrors, &record.url, settings);
+        }
+        let facts = extract::extract_page(&final_url, &decoded.text);
         // Only what an unchanged page lists (its list entries and attachments) may skip revalidation
         // within `revisit_days`; navigation and paging links lead to lists, which are always asked.
         let listed: HashSet<&str> = if record.revalidated.is_some() {
@@ -287,14 +417,66 @@ pub async fn crawl_unit(
         let found = facts.links.iter().map(|l| l.url.as_str()).chain(facts.paging.iter().map(String::as_str));
         let found = found.chain(facts.attachments.iter().map(|l| l.url.as_str()));
         for link in found {
-            if let Ok(u) = Url::parse(link) {
-                frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link));
+            if let Ok(u) = Url::parse(link)
+                && let Some(queued) =
+                    frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link))
+            {
+                progress.queued(&queued);
             }
         }
+        for (limit, url) in frontier.take_hits() {
+            notes.hit(limit, &url, settings);
+        }
+    }
+    for u in frontier.queued_urls() {
+        progress.dequeued(u);
+    }
+    if frontier.page_limit_hit {
+        let next = frontier.queued_urls().next().map(Url::to_string).unwrap_or_default();
+        notes.hit(Limit::Pages, &next, settings);
+    }
+    if frontier.has_queued() && Instant::now() >= deadline && !notes.has(Limit::Time) {
+        let next = frontier.queued_urls().next().map(Url::to_string).unwrap_or_default();
+        notes.hit(Limit::Time, &next, settings);
     }
     stats.truncated |= frontier.truncated || frontier.has_queued();
     stats.requests = requests.load(Ordering::Relaxed);
+    stats.limits_hit = notes.counts;
+    stats.notes = notes.examples;
     Ok(stats)
+}
+
+/// The bounds one stored record shows: a cut body (size or time), a redirect loop, an unreachable host.
+fn note_record(
+    record: &FetchRecord,
+    job: &Job,
+    fetcher: &Fetcher,
+    settings: &Settings,
+    notes: &mut Notes,
+    stats: &mut UnitCrawlStats,
+) {
+    if record.truncated && matches!(job.kind, FetchKind::Page | FetchKind::Attachment) {
+        // The fetcher cuts at the cap for size; a shorter cut body ran out of time.
+        let kind = if record.body.len() >= fetcher.body_cap(job.kind) {
+            Limit::BodySize
+        } else {
+            Limit::SlowResponse
+        };
+        notes.hit(kind, &record.url, settings);
+    }
+    let Some(error) = record.error.as_deref() else { return };
+    if error.starts_with(TOO_MANY_REDIRECTS) {
+        notes.hit(Limit::Redirects, &record.url, settings);
+    } else if error.starts_with(HOST_UNREACHABLE)
+        && matches!(job.kind, FetchKind::Page | FetchKind::Attachment)
+        && let Ok(u) = Url::parse(&record.final_url)
+    {
+        let origin = fetcher.host(&u).origin.clone();
+        if !stats.unreachable_hosts.contains(&origin) {
+            notes.hit(Limit::HostUnreachable, &origin, settings);
+            stats.unreachable_hosts.push(origin);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -327,6 +509,8 @@ mod tests {
         let mut f = Frontier::new(&target, &settings);
         f.push_link(&u("http://h/a/#top"), 1, "http://h/a/");
         f.push_link(&u("http://h/a/x.html#p"), 1, "http://h/a/");
+        f.push_link(&u("http://h/a/index.html"), 1, "http://h/a/");
+        f.push_link(&u("http://h:80/a"), 1, "http://h/a/");
         f.push_link(&u("http://h/a/x.html"), 1, "http://h/a/");
         f.push_link(&u("http://h/a/deep.html"), 2, "http://h/a/x.html");
         assert!(f.truncated, "depth limit noted");

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
@@ -55,6 +56,14 @@ impl RobotsRules {
         }
     }
 
+    /// The sitemaps robots.txt names (`Sitemap:` lines), in file order.
+    pub fn sitemaps(&self) -> Vec<String> {
+        match self {
+            RobotsRules::Parsed(r) => r.sitemaps.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The Crawl-delay for our agent, if any.
     pub fn crawl_delay(&self) -> Option<Duration> {
         match self {
@@ -90,6 +99,14 @@ pub struct Host {
     // order; a std Mutex must never be held across an await.
     pace: tokio::sync::Mutex<Pace>,
     robots: OnceCell<RobotsRules>,
+    /// Requests in flight to this host (`max_in_flight_per_host`).
+    pub slots: Arc<tokio::sync::Semaphore>,
+    /// Consecutive failed requests.
+    failures: AtomicU32,
+    /// Set once the host is recorded as unreachable: why.
+    down: std::sync::OnceLock<String>,
+    /// The host's sitemaps, read by the first unit that asks.
+    pub(crate) sitemap: OnceCell<Arc<super::fetch::SitemapFound>>,
 }
 
 /// Safety margin added to the interval so that scheduling jitter between deciding to send and the
@@ -97,13 +114,38 @@ pub struct Host {
 const MARGIN: f64 = 0.05;
 
 impl Host {
-    fn new(origin: String, rate_per_host: f64) -> Host {
+    fn new(origin: String, rate_per_host: f64, in_flight: usize) -> Host {
         let interval = Duration::from_secs_f64((1.0 + MARGIN) / rate_per_host);
         Host {
             origin,
             pace: tokio::sync::Mutex::new(Pace { last_send: None, interval, blocked_until: None }),
             robots: OnceCell::new(),
+            slots: Arc::new(tokio::sync::Semaphore::new(in_flight.max(1))),
+            failures: AtomicU32::new(0),
+            down: std::sync::OnceLock::new(),
+            sitemap: OnceCell::new(),
         }
+    }
+
+    /// Counts a failed request (after its retries); the `limit`-th in a row marks the host unreachable.
+    pub fn failed(&self, limit: u32, why: &str) {
+        let n = self.failures.fetch_add(1, Ordering::SeqCst) + 1;
+        if n >= limit && self.down.set(format!("{n} consecutive failed requests, the last: {why}")).is_ok() {
+            tracing::warn!(
+                "{} is unreachable: {n} consecutive failed requests; nothing more is sent",
+                self.origin
+            );
+        }
+    }
+
+    /// A request got an answer: the run of failures is broken.
+    pub fn succeeded(&self) {
+        self.failures.store(0, Ordering::SeqCst);
+    }
+
+    /// Why the host is unreachable, once it has been recorded so.
+    pub fn down(&self) -> Option<String> {
+        self.down.get().cloned()
     }
 
     /// Waits for this host's next send slot and claims it. Returns [`OverBudget`] without waiting
@@ -184,21 +226,25 @@ pub fn origin_of(url: &Url) -> String {
 #[derive(Debug)]
 pub struct Hosts {
     rate_per_host: f64,
+    in_flight_per_host: usize,
     // std Mutex: only a map lookup or insert happens under it, never an await.
     map: std::sync::Mutex<HashMap<String, Arc<Host>>>,
 }
 
 impl Hosts {
-    /// An empty registry whose hosts start at `rate_per_host` requests per second.
-    pub fn new(rate_per_host: f64) -> Hosts {
-        Hosts { rate_per_host, map: std::sync::Mutex::new(HashMap::new()) }
+    /// An empty registry whose hosts start at `rate_per_host` requests per second, with at most
+    /// `in_flight_per_host` requests in flight to each.
+    pub fn new(rate_per_host: f64, in_flight_per_host: usize) -> Hosts {
+        Hosts { rate_per_host, in_flight_per_host, map: std::sync::Mutex::new(HashMap::new()) }
     }
 
     /// The host of `url`, created on first use.
     pub fn get(&self, url: &Url) -> Arc<Host> {
         let origin = origin_of(url);
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(origin.clone()).or_insert_with(|| Arc::new(Host::new(origin, self.rate_per_host))).clone()
+        map.entry(origin.clone())
+            .or_insert_with(|| Arc::new(Host::new(origin, self.rate_per_host, self.in_flight_per_host)))
+            .clone()
     }
 }
 
@@ -208,7 +254,7 @@ mod tests {
 
     #[tokio::test]
     async fn sends_are_spaced_by_the_interval_and_crawl_delay_raises_it() {
-        let hosts = Hosts::new(20.0);
+        let hosts = Hosts::new(20.0, 4);
         let h = hosts.get(&Url::parse("http://a.example.cn/x").unwrap());
         assert!(
             Arc::ptr_eq(&h, &hosts.get(&Url::parse("http://a.example.cn:80/y").unwrap())),

@@ -9,6 +9,9 @@ pub mod fetch;
 pub mod frontier;
 pub mod guard;
 pub mod host;
+pub mod notes;
+pub mod progress;
+pub mod sitemap;
 
 use std::sync::Arc;
 
@@ -60,6 +63,14 @@ pub struct UnitCrawlStats {
     pub reused: usize,
     /// Records of an interrupted run taken over by this one without a request.
     pub resumed: usize,
+    /// URLs queued from sitemaps (in scope, not already queued from the roots).
+    pub sitemap_urls: usize,
+    /// How many times each bound was hit (see [`notes::Limit`] for the settings).
+    pub limits_hit: std::collections::BTreeMap<notes::Limit, usize>,
+    /// A few examples of each bound hit, with the URL and a Chinese explanation.
+    pub notes: Vec<notes::CrawlNote>,
+    /// Hosts recorded as unreachable while crawling this unit (`scheme://host:port`).
+    pub unreachable_hosts: Vec<String>,
 }
 
 /// The crawl could not start at all.
@@ -126,6 +137,7 @@ pub async fn crawl_reusing(
         .with_reuse(reuse);
     let fetcher = Arc::new(fetcher);
     let run = store.start_run(fetch::now_cst())?;
+    let display = progress::Display::start(fetcher.progress());
     // One task per unit, so pages of different units are parsed on different worker threads. A
     // JoinSet aborts the tasks if this future is dropped, so a cancelled crawl stops fetching.
     let mut tasks = tokio::task::JoinSet::new();
@@ -140,12 +152,14 @@ pub async fn crawl_reusing(
         stats[i] = Some(unit?);
     }
     let stats: Vec<UnitCrawlStats> = stats.into_iter().flatten().collect();
+    display.finish();
     store.finish_run(run, fetch::now_cst())?;
     for s in &stats {
         tracing::info!(
             unit = %s.unit_id, pages = s.pages, errors = s.errors, requests = s.requests,
             robots_disallowed = s.robots_disallowed, truncated = s.truncated, downloads = s.downloads,
             bytes = s.bytes, not_modified = s.not_modified, reused = s.reused, resumed = s.resumed,
+            sitemap_urls = s.sitemap_urls, limits_hit = ?s.limits_hit, unreachable_hosts = ?s.unreachable_hosts,
             "unit crawled"
         );
     }

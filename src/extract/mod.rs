@@ -10,6 +10,7 @@
 //! - [`nav`]: the column navigation, told apart from entries, footers and friend links.
 //! - [`paging`]: the list's other pages, from links and from JavaScript pagers (bounded).
 //! - [`media`]: content image, video and player counts.
+//! - [`tables`]: the heading row of each content table.
 //! - [`annual_report`]: a 年报's year, sections and tables 三 and 四 from HTML.
 //! - [`annual_report_text`]: the same from an attachment's plain text (PDF, DOCX).
 
@@ -22,6 +23,7 @@ pub mod media;
 pub mod metadata;
 pub mod nav;
 pub mod paging;
+pub mod tables;
 pub mod text;
 
 use std::sync::LazyLock;
@@ -178,6 +180,9 @@ pub struct PageFacts {
     /// Absolute URLs of the page's `<iframe src>` and `<frame src>`: a column may show its list in one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<String>,
+    /// The heading cells of each content table, in page order (for 惠民资金 tables).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub table_headers: Vec<Vec<String>>,
     /// Present when the page is a 政府信息公开工作年度报告.
     pub annual_report: Option<AnnualReport>,
     /// Visible text of the page body (scripts and styles removed), for keyword and privacy checks.
@@ -230,6 +235,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         frames: frames(&base, &doc),
         search_forms: search_forms(&base, &doc),
         meta_column: meta_column(&doc),
+        table_headers: tables::table_headers(&doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
         text: body_text(&doc),
     }
@@ -279,7 +285,39 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
         return None;
     }
     u.set_fragment(None);
+    strip_session_ids(&mut u);
     Some(u)
+}
+
+/// Whether a query parameter name is a session id (`JSESSIONID`, `PHPSESSID`, `ASPSESSIONIDxxxx`, …).
+fn is_session_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "jsessionid" | "phpsessid" | "sessionid" | "session_id" | "sessid" | "cfid" | "cftoken"
+    ) || n.starts_with("aspsessionid")
+}
+
+/// Drops session ids from a URL, so one page reached under many sessions is one page: a `;jsessionid=…`
+/// path parameter (Java servers) and session-id query parameters. Other parameters keep their order.
+pub fn strip_session_ids(u: &mut Url) {
+    let path = u.path();
+    if let Some(i) = path.to_ascii_lowercase().find(";jsessionid=") {
+        let rest = &path[i + 1..];
+        let end = rest.find('/').map_or(path.len(), |j| i + 1 + j);
+        let cleaned = format!("{}{}", &path[..i], &path[end..]);
+        u.set_path(&cleaned);
+    }
+    if let Some(q) = u.query()
+        && q.split('&').any(|kv| is_session_param(kv.split('=').next().unwrap_or("")))
+    {
+        let kept: String = q
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !is_session_param(kv.split('=').next().unwrap_or("")))
+            .collect::<Vec<&str>>()
+            .join("&");
+        u.set_query(if kept.is_empty() { None } else { Some(&kept) });
+    }
 }
 
 fn links(base: &Url, doc: &Html) -> Vec<Link> {
@@ -500,6 +538,34 @@ mod tests {
             assert!(f.paging.len() <= paging::MAX_PAGES);
         }
         assert_eq!(extract_page(&url, &many).list_entries.len(), 5000);
+    }
+
+    #[test]
+    fn urls_are_normalised() {
+        let base = Url::parse("https://gov.example.cn/xxgk/a/index.html").unwrap();
+        let r = |h: &str| resolve(&base, h).map(|u| u.to_string());
+        assert_eq!(
+            r("//cdn.example.cn/x.pdf").as_deref(),
+            Some("https://cdn.example.cn/x.pdf"),
+            "protocol-relative"
+        );
+        assert_eq!(r("../b/list.html#top").as_deref(), Some("https://gov.example.cn/xxgk/b/list.html"));
+        assert_eq!(
+            r("http://gov.example.cn:80/xxgk/").as_deref(),
+            Some("http://gov.example.cn/xxgk/"),
+            "default port"
+        );
+        assert_eq!(
+            r("detail.jsp;jsessionid=A1B2C3?id=5&PHPSESSID=zz&page=2").as_deref(),
+            Some("https://gov.example.cn/xxgk/a/detail.jsp?id=5&page=2")
+        );
+        assert_eq!(r("/x/;jsessionid=ABC").as_deref(), Some("https://gov.example.cn/x/"));
+        assert_eq!(r("list?ASPSESSIONIDQQ=1").as_deref(), Some("https://gov.example.cn/xxgk/a/list"));
+        assert_eq!(
+            r("list?sid=7").as_deref(),
+            Some("https://gov.example.cn/xxgk/a/list?sid=7"),
+            "a site id stays"
+        );
     }
 
     #[test]

@@ -44,6 +44,23 @@ static PREFIX_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)['"]([^'"\s]{0,300}[?&](?:page|pageno|page_no|pageindex|page_index|pagenum|currentpage|curpage|pn)=)['"]"#)
         .expect("static regex")
 });
+/// A navigation written as a script: `location.href = 'index_' + (n - 1) + '.html'`, `window.location='list?page='+p`,
+/// `location.assign("…" + i)`: the literal before the page expression, the expression, the literal after.
+static LOCATION_TPL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)location(?:\.href)?\s*(?:=|\.assign\s*\(|\.replace\s*\()\s*['"]([^'"\s]{0,300})['"]\s*\+\s*([^;+'"\n]{1,60})\s*(?:\+\s*['"]([^'"\s]{0,40})['"])?\s*[;)\n]"#,
+    )
+    .expect("static regex")
+});
+/// A literal navigation in an attribute: `onclick="location.href='index_2.html'"`, `href="javascript:window.location='…'"`.
+static LOCATION_LIT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)location(?:\.href)?\s*(?:=|\.assign\s*\(|\.replace\s*\()\s*['"]([^'"\s]{1,300})['"]"#)
+        .expect("static regex")
+});
+static ONCLICK_SEL: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse("[onclick], a[href^='javascript'], a[href^='JavaScript']").expect("static selector")
+});
+
 /// Query parameters that carry a page number.
 static PAGE_PARAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:page|pageno|page_no|pageindex|page_index|pagenum|currentpage|curpage|cur_page|pn|p|start_page)$")
@@ -123,15 +140,51 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
             urls.push(u);
         }
     }
+    // Pager buttons that navigate by script: a literal target on a numbered or pager-word element.
+    for el in doc.select(&ONCLICK_SEL).take(2000) {
+        let v = el.value();
+        let code = v.attr("onclick").or_else(|| v.attr("href")).unwrap_or("");
+        let text = element_text(el);
+        let digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+        if !(digits || is_pager_word(&text) || text == "首页" || zone_of(el) == Zone::Paging) {
+            continue;
+        }
+        if let Some(c) = LOCATION_LIT_RE.captures(code)
+            && let Some(u) = resolve(base, &c[1])
+        {
+            urls.push(u);
+        }
+    }
     let mut vars: HashMap<String, usize> = HashMap::new();
     let mut from_call = false;
     let mut script_prefix: Option<String> = None;
+    let mut location_tpl: Option<(String, String, bool)> = None;
+    let mut laypage_pages: Option<usize> = None;
     for s in doc.select(&SCRIPT_SEL).take(200) {
         let code: String = s.text().collect::<String>().chars().take(200_000).collect();
+        let mut local: HashMap<String, usize> = HashMap::new();
         for c in VAR_RE.captures_iter(&code) {
             if let Ok(n) = c[2].parse::<usize>() {
                 vars.entry(c[1].to_ascii_lowercase()).or_insert(n);
+                local.entry(c[1].to_ascii_lowercase()).or_insert(n);
             }
+        }
+        // layui's laypage: `count` is the number of entries, `limit` the entries per page.
+        if code.contains("laypage")
+            && let (Some(&count), Some(&limit)) = (local.get("count"), local.get("limit"))
+            && limit > 0
+        {
+            laypage_pages = Some(count.div_ceil(limit));
+        }
+        if location_tpl.is_none() {
+            location_tpl = LOCATION_TPL_RE.captures(&code).map(|c| {
+                let expr = c[2].replace(' ', "");
+                (
+                    c[1].to_string(),
+                    c.get(3).map_or(String::new(), |m| m.as_str().to_string()),
+                    expr.contains("-1"),
+                )
+            });
         }
         if script_prefix.is_none() {
             script_prefix = PREFIX_RE.captures(&code).map(|c| c[1].to_string());
@@ -150,7 +203,7 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
     let count = if from_call {
         None
     } else {
-        vars.iter().filter(|(k, _)| COUNT_NAME.is_match(k)).map(|(_, v)| *v).max()
+        vars.iter().filter(|(k, _)| COUNT_NAME.is_match(k)).map(|(_, v)| *v).max().or(laypage_pages)
     };
     if let Some(total) = count {
         let total = total.min(MAX_PAGES);
@@ -159,6 +212,15 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
         let own = page_param(page, page).map(|(k, _)| (page.clone(), k));
         if let Some((tpl, key)) = param_template.or(own) {
             urls.extend((first..=total).map(|n| with_param(&tpl, &key, n)));
+        } else if let Some((prefix, suffix, zero_based)) = location_tpl.as_ref() {
+            // `index_` + (n-1) + `.html` numbers pages from 0 (TRS: index.html is page 0); `?page=` + n
+            // from 1, where page 1 is this page.
+            let numbers: Vec<usize> = if *zero_based || prefix.ends_with('_') {
+                (1..total).collect()
+            } else {
+                (first..=total).collect()
+            };
+            urls.extend(numbers.into_iter().filter_map(|n| base.join(&format!("{prefix}{n}{suffix}")).ok()));
         } else if let Some(prefix) = script_prefix.as_deref() {
             urls.extend((first..=total).filter_map(|n| base.join(&format!("{prefix}{n}")).ok()));
         } else if is_index(page) {
@@ -234,6 +296,44 @@ mod tests {
                 "http://g.cn/public/column/1?type=4&catId=7&action=list&pageIndex=3"
             ]
         );
+    }
+
+    #[test]
+    fn location_href_paging() {
+        // A pager function that navigates by script, with a page-count variable.
+        let got = pages(
+            "http://g.cn/col/col12/index.html",
+            "<script>var totalPage = 4; function goPage(n){ if(n<=1){location.href='index.html';} else { window.location.href = 'index_' + (n - 1) + '.html'; } }</script>",
+        );
+        assert_eq!(
+            got,
+            [
+                "http://g.cn/col/col12/index_1.html",
+                "http://g.cn/col/col12/index_2.html",
+                "http://g.cn/col/col12/index_3.html"
+            ]
+        );
+        let got = pages(
+            "http://g.cn/xxgk/list.jsp",
+            r#"<script>var pageCount = "3"; function jump(p){ location.href = "list.jsp?cat=7&pageNo=" + p; }</script>"#,
+        );
+        assert_eq!(
+            got,
+            ["http://g.cn/xxgk/list.jsp?cat=7&pageNo=2", "http://g.cn/xxgk/list.jsp?cat=7&pageNo=3"]
+        );
+        // Buttons with a literal target.
+        let got = pages(
+            "http://g.cn/a/index.html",
+            r#"<span onclick="location.href='index_1.html'">2</span><span onclick="window.location='index_5.html'">尾页</span>
+               <span onclick="location.href='/other/x.html'">阅读全文</span>"#,
+        );
+        assert_eq!(got, ["http://g.cn/a/index_1.html", "http://g.cn/a/index_5.html"]);
+        // layui laypage: 45 entries at 15 a page are 3 pages.
+        let got = pages(
+            "http://g.cn/b/",
+            "<script>laypage.render({elem: 'pager', count: 45, limit: 15, jump: function(obj, first){ if(!first){ location.href = '?page=' + obj.curr; } }});</script>",
+        );
+        assert_eq!(got, ["http://g.cn/b/?page=2", "http://g.cn/b/?page=3"]);
     }
 
     #[test]

@@ -96,11 +96,95 @@ struct UnitView<'a> {
     not_applicable: usize,
     pages: u64,
     crawl_errors: u64,
+    /// The crawl's figures in one Chinese sentence.
+    crawl_line: String,
+    /// The bounds the crawl hit, with example URLs.
+    crawl_notes: Vec<CrawlNoteView>,
     items: Vec<ItemView<'a>>,
     /// Final score, to-do list and trend (extensions).
     ops: super::ops_view::UnitOpsView<'a>,
     annual_reports: Vec<AnnualYearView<'a>>,
     columns: Vec<ColumnView<'a>>,
+}
+
+/// One crawl note as the template shows it.
+#[derive(Serialize)]
+struct CrawlNoteView {
+    message: String,
+    setting: String,
+    url: String,
+    /// Only http(s) URLs become links.
+    linkable: bool,
+}
+
+/// The crawl summary of a unit in one sentence: requests, downloads, 304s, reuse, bytes, errors, limits.
+fn crawl_line(c: &super::CrawlSummary) -> String {
+    let n = |k: &str| c.extra.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let mut line = format!(
+        "请求 {} 次，完整下载 {} 个（{}），304 未修改 {} 个，沿用上次内容 {} 个，续跑接管 {} 个，抓取错误 {} 个",
+        n("requests"),
+        n("downloads"),
+        fmt_bytes(n("bytes")),
+        n("not_modified"),
+        n("reused"),
+        n("resumed"),
+        c.errors
+    );
+    if n("sitemap_urls") > 0 {
+        line.push_str(&format!("，经网站地图发现 {} 个", n("sitemap_urls")));
+    }
+    if n("robots_disallowed") > 0 {
+        line.push_str(&format!("，robots.txt 禁止抓取 {} 个", n("robots_disallowed")));
+    }
+    let limits: Vec<String> = c
+        .extra
+        .get("limits_hit")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let setting = serde_json::from_value::<crate::crawl::notes::Limit>(
+                        serde_json::Value::String(k.clone()),
+                    )
+                    .map(|l| if l.setting().is_empty() { "无法解码的页面" } else { l.setting() })
+                    .unwrap_or(k.as_str());
+                    format!("{setting} {} 次", v.as_u64().unwrap_or(0))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if limits.is_empty() {
+        line.push_str("；未触及任何抓取限制。");
+    } else {
+        line.push_str(&format!("；触及抓取限制：{}。", limits.join("，")));
+    }
+    line
+}
+
+fn fmt_bytes(b: u64) -> String {
+    match b {
+        0..1024 => format!("{b} 字节"),
+        1024..1_048_576 => format!("{:.1} KB", b as f64 / 1024.0),
+        _ => format!("{:.1} MB", b as f64 / 1_048_576.0),
+    }
+}
+
+fn crawl_notes(c: &super::CrawlSummary) -> Vec<CrawlNoteView> {
+    let Some(notes) = c.extra.get("notes").and_then(serde_json::Value::as_array) else { return Vec::new() };
+    notes
+        .iter()
+        .map(|n| {
+            let s = |k: &str| n.get(k).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+            let url = s("url");
+            let lower = url.to_ascii_lowercase();
+            CrawlNoteView {
+                message: s("message"),
+                setting: s("setting"),
+                linkable: lower.starts_with("http://") || lower.starts_with("https://"),
+                url,
+            }
+        })
+        .collect()
 }
 
 /// One row of the 年报 table: display strings ready for the template.
@@ -250,6 +334,8 @@ impl<'a> UnitView<'a> {
             not_applicable: unit.count(Status::NotApplicable),
             pages: unit.crawl.pages,
             crawl_errors: unit.crawl.errors,
+            crawl_line: crawl_line(&unit.crawl),
+            crawl_notes: crawl_notes(&unit.crawl),
             items,
             ops: super::ops_view::unit_ops_view(unit),
             annual_reports: unit.annual_reports.iter().map(AnnualYearView::new).collect(),

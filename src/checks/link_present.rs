@@ -1,0 +1,107 @@
+//! `link-present`: the unit's pages link to a named service (a 皖事通 移动专区, an app, a platform).
+//!
+//! **What it checks.** Some read page of the unit has a link whose text or URL contains one of `words`
+//! (皖事通, 皖事公开, 移动专区 …): full credit, citing the page. A page that only names the service in its
+//! text earns ½ (readers are told about it but cannot follow it); nothing at all is a fail.
+//!
+//! **Why.** Rubric item street-06: "推动基层政府依托皖事通平台等渠道，开设皖事公开移动专区". Whether the
+//! 移动专区 works inside the app, and whether the 标准目录 is embedded in the business systems, cannot be
+//! seen on the website: the item's on-site part stays with a person.
+//!
+//! **Passes.** A 村（居）务公开 entry “包公街道‘皖事公开’移动专区使用指引” (a link whose text names it).
+//!
+//! **Fails.** No page names 皖事通 or a 移动专区; (½) “本清单同步推送至皖事通” in the text only.
+
+use serde::Deserialize;
+
+use super::{Context, Verdict, finding};
+use crate::findings::Status;
+
+/// Parameters of `link-present`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// What the link leads to, for messages (皖事通“皖事公开”移动专区).
+    pub name: String,
+    /// Words of the link's text or URL (case-insensitive for URLs).
+    pub words: Vec<String>,
+}
+
+impl Params {
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.words.iter().all(|w| w.trim().is_empty()) {
+            return Err("`words` must not be empty".into());
+        }
+        Ok(())
+    }
+}
+
+/// Runs the check.
+pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
+    let site = ctx.site;
+    let words: Vec<String> = p.words.iter().filter(|w| !w.trim().is_empty()).cloned().collect();
+    let matches = |s: &str| {
+        let lower = s.to_lowercase();
+        words.iter().any(|w| lower.contains(&w.to_lowercase()))
+    };
+    let mut mentioned: Option<String> = None;
+    for (page, facts) in site.html_pages() {
+        if let Some(l) = facts.links.iter().find(|l| matches(&l.text) || matches(&l.url)) {
+            let ev = site.evidence(&page.record.url, &format!("链接：{}（{}）", l.text, l.url));
+            let msg = format!("页面设有{}链接“{}”", p.name, l.text);
+            return Verdict::scored(1.0, vec![finding(id, Status::Pass, msg, ev.into_iter().collect())]);
+        }
+        if mentioned.is_none() && matches(&facts.text) {
+            mentioned = Some(page.record.url.clone());
+        }
+    }
+    match mentioned {
+        Some(url) => {
+            let ev = site.evidence(&url, &format!("提及{}", p.name)).into_iter().collect();
+            let msg = format!("页面文字提及{}，但未提供链接或入口", p.name);
+            Verdict::scored(0.5, vec![finding(id, Status::Partial, msg, ev)])
+        }
+        None => {
+            let ev = site.root_evidence(&format!("在专栏中查找{}", p.name));
+            Verdict::scored(0.0, vec![finding(id, Status::Fail, format!("未发现{}的链接或介绍", p.name), ev)])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::{SiteBuilder, d, facts_doc, facts_nav};
+    use crate::extract::Link;
+
+    #[test]
+    fn a_link_a_mention_or_nothing() {
+        let root = "http://gov.test/xxgk/";
+        let doc = "http://gov.test/xxgk/cjwgk/1.html";
+        let p = Params {
+            name: "皖事通移动专区".into(),
+            words: vec!["皖事通".into(), "移动专区".into(), "wsgk".into()],
+        };
+        let cases = [
+            (
+                "link text",
+                Some(("“皖事公开”移动专区使用指引", "http://gov.test/xxgk/cjwgk/2.html")),
+                "",
+                Status::Pass,
+            ),
+            ("link URL", Some(("扫码进入", "https://WSGK.example.cn/zone")), "", Status::Pass),
+            ("text only", None, "本清单同步推送至皖事通。", Status::Partial),
+            ("nothing", None, "本清单在公开栏张贴。", Status::Fail),
+        ];
+        for (name, link, text, want) in cases {
+            let mut f = facts_doc(doc, "居务公开", text);
+            if let Some((t, u)) = link {
+                f.links.push(Link { text: t.into(), url: u.into() });
+            }
+            let s = SiteBuilder::new(root).page(root, facts_nav(root, &[])).page(doc, f).build();
+            let v = run("l", &p, &Context { site: &s, as_of: d("2025-03-20") });
+            assert_eq!(v.status, want, "{name}: {v:#?}");
+            assert!(v.findings.iter().all(|f| !f.evidence.is_empty()), "{name}");
+        }
+    }
+}
