@@ -132,3 +132,18 @@ fn ofd_with_many_large_pages_stops_at_the_text_cap() {
     // One page's XML and its text (4 MiB each) and the output; not 20 pages' worth.
     assert!(peak < 48 * MIB, "extraction held {} MiB at its peak", peak / MIB);
 }
+
+/// Dates: a year in Chinese numerals was taken whatever it was (〇〇一二年三月一日 gave the year 12), while
+/// Arabic years must be 19xx or 20xx; the fuzzer's round trip (a parsed date must parse back from its
+/// `YYYY-MM-DD` form) caught it.
+#[test]
+fn chinese_numeral_years_outside_19xx_and_20xx_are_no_date() {
+    use zwgk_audit::extract::dates::parse_date;
+    assert_eq!(parse_date("〇〇一二年三月一日"), None);
+    assert_eq!(parse_date("三一〇〇年一月一日"), None);
+    let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    assert_eq!(parse_date("二〇二一年十一月十五日"), d(2021, 11, 15));
+    assert_eq!(parse_date("一九九九年十二月三十一日"), d(1999, 12, 31));
+    // The text goes on to a valid date: that one is found.
+    assert_eq!(parse_date("〇〇一二年三月一日 二〇一二年三月一日"), d(2012, 3, 1));
+}
