@@ -4,7 +4,9 @@
 //! Formats are sniffed by their bytes, never by the URL's extension. PDF goes through `pdftotext`
 //! (poppler-utils with poppler-data, for the GB CMaps of 公文 PDFs) in a subprocess with a timeout and an
 //! output cap, which isolates hostile files; DOCX, XLSX and OFD are zip archives of XML read here with a
-//! cap on every decompressed entry. What cannot be read becomes an [`AttachmentNote`], never a crash.
+//! cap on every decompressed entry. Legacy DOC, WPS, XLS and ET files are turned into DOCX or XLSX by
+//! LibreOffice headless ([`office`]) and then read the same way. What cannot be read becomes an
+//! [`AttachmentNote`], never a crash.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -27,7 +29,11 @@ pub enum Format {
     Ofd,
     /// Another zip archive.
     Zip,
-    /// A legacy OLE compound file: .doc, .xls, .wps, .et.
+    /// Word 97–2003 binary (OLE2 with a `WordDocument` stream): .doc, and .wps as Kingsoft WPS saves it.
+    Doc,
+    /// Excel 97–2003 binary (OLE2 with a `Workbook` stream): .xls, and Kingsoft's .et.
+    Xls,
+    /// Another OLE compound file (PowerPoint, a password-protected DOCX …).
     LegacyOffice,
     /// Anything else.
     Unknown,
@@ -43,7 +49,7 @@ pub enum AttachmentNote {
     NoTextLayer,
     /// The file is damaged or not what it claims to be.
     Corrupt(String),
-    /// A format this build does not read (legacy .doc/.xls/.wps, archives).
+    /// A format this build does not read (archives, PowerPoint, pre-2005 WPS).
     Unsupported,
     /// Decompressed content or extracted text went over the limit; the text is cut.
     TooLarge,
@@ -90,6 +96,8 @@ pub struct Limits {
     pub max_entries: usize,
     /// Longest an external tool may run.
     pub timeout: Duration,
+    /// The LibreOffice program that converts legacy DOC, WPS and XLS files.
+    pub soffice: &'static str,
 }
 
 impl Default for Limits {
@@ -99,6 +107,7 @@ impl Default for Limits {
             max_entry_bytes: 64 * 1024 * 1024,
             max_entries: 2000,
             timeout: Duration::from_secs(30),
+            soffice: "soffice",
         }
     }
 }
@@ -109,7 +118,11 @@ pub fn sniff(bytes: &[u8]) -> Format {
         return Format::Pdf;
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Format::LegacyOffice;
+        return match office::ole_kind(bytes) {
+            office::OleKind::Word => Format::Doc,
+            office::OleKind::Excel => Format::Xls,
+            office::OleKind::EncryptedOoxml | office::OleKind::Other => Format::LegacyOffice,
+        };
     }
     if bytes.starts_with(b"PK\x03\x04") {
         let Ok(zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return Format::Zip };
@@ -131,11 +144,24 @@ pub fn sniff(bytes: &[u8]) -> Format {
 /// Extracts the text of an attachment.
 pub fn extract_text(bytes: &[u8], limits: &Limits) -> AttachmentText {
     let format = sniff(bytes);
+    if matches!(format, Format::Doc | Format::Xls) {
+        // A LibreOffice conversion costs seconds; the same file is often attached to several pages.
+        return office::cached(bytes, limits, || extract_as(format, bytes, limits));
+    }
+    extract_as(format, bytes, limits)
+}
+
+fn extract_as(format: Format, bytes: &[u8], limits: &Limits) -> AttachmentText {
     let result = match format {
         Format::Pdf => pdf_text(bytes, limits),
         Format::Docx => docx_text(bytes, limits),
         Format::Xlsx => xlsx_text(bytes, limits),
         Format::Ofd => ofd_text(bytes, limits),
+        Format::Doc => office::convert(bytes, "docx", limits).and_then(|docx| docx_text(&docx, limits)),
+        Format::Xls => office::convert(bytes, "xlsx", limits).and_then(|xlsx| xlsx_text(&xlsx, limits)),
+        Format::LegacyOffice if office::ole_kind(bytes) == office::OleKind::EncryptedOoxml => {
+            Err(AttachmentNote::Encrypted)
+        }
         Format::Zip | Format::LegacyOffice | Format::Unknown => Err(AttachmentNote::Unsupported),
     };
     match result {
@@ -560,6 +586,8 @@ fn entry_names(zip: &zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Vec<String> {
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
+
+mod office;
 
 #[cfg(test)]
 mod tests;

@@ -98,6 +98,16 @@ pub async fn run(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditOu
 /// Crawls, checks and scores every unit: the report, not yet written (callers may add extensions,
 /// e.g. [`crate::ops`]'s trend, to-do list and manual scores, before [`finish`]).
 pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<AuditReport, AuditError> {
+    assemble_with(config, options, None).await
+}
+
+/// [`assemble`], with each unit's past from the history database (unit id → past), which the
+/// `rectification` checks compare with this run; without it they leave 整改 to a person.
+pub async fn assemble_with(
+    config: &UnitsConfig,
+    options: &AuditOptions,
+    pasts: Option<&std::collections::HashMap<String, crate::history::UnitPast>>,
+) -> Result<AuditReport, AuditError> {
     let (rubric, checks) = load_checks(&options.checks_dir)?;
     let out = &options.out_dir;
     std::fs::create_dir_all(out).map_err(|source| AuditError::OutDir { path: out.clone(), source })?;
@@ -149,12 +159,15 @@ pub async fn assemble(config: &UnitsConfig, options: &AuditOptions) -> Result<Au
         any_root_reached |=
             unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
         let ctx = Context { site: &site, as_of: options.as_of };
-        let results = checks.run(&ctx);
+        let empty = crate::history::UnitPast::default();
+        let past = pasts.map(|m| m.get(&unit.id).unwrap_or(&empty));
+        let results = checks.run_with(&ctx, past);
         let scored = score::score_unit(&rubric, unit.kind, &results);
         let crawl = crawl_summary(stat);
         let tree = report::ColumnNode::tree(&site, options.as_of);
         let mut unit_report = report::UnitReport::new(unit, crawl, scored).with_columns(tree);
         unit_report.annual_reports = crate::checks::annual_report_index::year_table(&checks, &ctx);
+        unit_report.script_pages = site.script_pages.clone();
         units.push(unit_report);
     }
     if !any_root_reached {

@@ -66,6 +66,7 @@ struct RawSettings {
     max_retries: Option<u32>,
     unit_time_budget_secs: Option<f64>,
     revisit_days: Option<u32>,
+    render: Option<RenderMode>,
     max_url_length: Option<usize>,
     max_query_variants_per_path: Option<usize>,
     max_retry_after_secs: Option<f64>,
@@ -99,6 +100,21 @@ struct RawUnit {
     roots: Vec<String>,
     #[serde(default)]
     domains: Vec<String>,
+    render: Option<RenderMode>,
+}
+
+/// Whether list pages are rendered in a headless browser (Debian's chromium, cargo feature `js`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RenderMode {
+    /// Render a page only when its static HTML is a script shell: no list, no data API, and a script
+    /// that writes the page.
+    #[default]
+    Auto,
+    /// Never render.
+    Never,
+    /// Render every in-scope HTML page (slow: one browser load per page).
+    Always,
 }
 
 /// Crawl settings from the units file, with defaults filled in.
@@ -150,6 +166,18 @@ pub struct Settings {
     pub max_sitemap_files: usize,
     /// Most URLs taken from one host's sitemaps.
     pub max_sitemap_urls: usize,
+    /// Rendering of script-built pages for units without their own `render:` (default `auto`; only
+    /// builds with the `js` feature render).
+    pub render: RenderMode,
+    /// Units whose `render:` differs from `render`, by unit id.
+    pub render_units: std::collections::BTreeMap<String, RenderMode>,
+}
+
+impl Settings {
+    /// The rendering mode of one unit.
+    pub fn render_for(&self, unit_id: &str) -> RenderMode {
+        self.render_units.get(unit_id).copied().unwrap_or(self.render)
+    }
 }
 
 impl Default for Settings {
@@ -166,6 +194,8 @@ impl Default for Settings {
             max_retries: 2,
             unit_time_budget: Duration::from_secs(4 * 3600),
             revisit_days: 7,
+            render: RenderMode::Auto,
+            render_units: Default::default(),
             max_url_length: 2048,
             max_query_variants_per_path: 300,
             max_retry_after: Duration::from_secs(60),
@@ -250,7 +280,8 @@ impl UnitsConfig {
     pub fn parse(path: &Path, text: &str) -> Result<UnitsConfig, YamlError> {
         let raw: RawUnitsFile = yaml::parse(path, text)?;
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
-        let settings = resolve_settings(path, &raw.settings, &line_of)?;
+        let mut settings = resolve_settings(path, &raw.settings, &line_of)?;
+        settings.render = raw.settings.render.unwrap_or_default();
         if raw.units.is_empty() {
             return Err(YamlError::at(path, line_of("units"), "no units declared"));
         }
@@ -298,6 +329,9 @@ impl UnitsConfig {
                     ));
                 }
                 roots.push(url);
+            }
+            if let Some(mode) = u.render {
+                settings.render_units.insert(u.id.clone(), mode);
             }
             units.push(Unit { id: u.id, name: u.name, kind: u.kind, roots, domains: u.domains });
         }
@@ -465,6 +499,20 @@ mod tests {
         assert_eq!(c.units[0].kind, UnitKind::Street);
         assert_eq!(c.settings.max_pages_per_unit, 3000);
         assert_eq!(c.units[0].domains, vec!["社会救助".to_string()]);
+    }
+
+    #[test]
+    fn render_mode_per_unit_overrides_the_settings() {
+        let c = load_str(
+            "settings:\n  render: never\nunits:\n  - id: a\n    name: A\n    kind: street\n    roots: [\"http://x.cn/a/\"]\n  - id: b\n    name: B\n    kind: street\n    render: always\n    roots: [\"http://x.cn/b/\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.settings.render_for("a"), RenderMode::Never);
+        assert_eq!(c.settings.render_for("b"), RenderMode::Always);
+        assert_eq!(Settings::default().render_for("a"), RenderMode::Auto);
+        let e = load_str("units:\n  - id: a\n    name: A\n    kind: street\n    render: sometimes\n    roots: [\"http://x.cn/\"]\n")
+            .unwrap_err();
+        assert!(e.message.contains("sometimes") || e.message.contains("variant"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, StatusCode, header};
@@ -17,12 +18,19 @@ pub struct StaticServer {
     /// The bound address.
     pub addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
+    overlay: Arc<RwLock<Option<PathBuf>>>,
 }
 
 impl StaticServer {
     /// The base URL, e.g. `http://127.0.0.1:40123/`.
     pub fn base_url(&self) -> String {
         format!("http://{}/", self.addr)
+    }
+
+    /// Serves the files of `dir` in place of the root's files of the same path (an earlier state of the
+    /// site); `None` serves the root alone again.
+    pub fn set_overlay(&self, dir: Option<PathBuf>) {
+        *self.overlay.write().unwrap_or_else(std::sync::PoisonError::into_inner) = dir;
     }
 }
 
@@ -37,9 +45,26 @@ impl Drop for StaticServer {
 pub async fn serve_dir(root: PathBuf) -> std::io::Result<StaticServer> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
+    let overlay: Arc<RwLock<Option<PathBuf>>> = Arc::new(RwLock::new(None));
+    let layer = overlay.clone();
     let app = axum::Router::new().fallback(move |req: Request<Body>| {
-        let root = root.clone();
+        let base = root.clone();
+        let layer = layer.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         async move {
+            // A file of the overlay (an earlier state of the site) wins over the root's.
+            let mut root = base;
+            if let Some(dir) = layer
+                && let Some(path) = safe_join(&dir, req.uri().path())
+            {
+                let file = if tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
+                    path.join("index.html")
+                } else {
+                    path
+                };
+                if tokio::fs::metadata(&file).await.is_ok_and(|m| m.is_file()) {
+                    root = dir;
+                }
+            }
             // A page addressed by its query string (`/public/column/6789?catId=1&pageIndex=2`, as
             // Lonsun-like CMSs do) is served from `6789@catId=1&pageIndex=2` when that file exists.
             let conditional = Conditional::of(req.headers());
@@ -54,7 +79,7 @@ pub async fn serve_dir(root: PathBuf) -> std::io::Result<StaticServer> {
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    Ok(StaticServer { addr, task })
+    Ok(StaticServer { addr, task, overlay })
 }
 
 /// A request's validators: `If-None-Match` and `If-Modified-Since`.
@@ -210,12 +235,27 @@ pub struct DemoFixture {
     pub dir: PathBuf,
     /// The audit date the fixture site was written for.
     pub as_of: NaiveDate,
+    /// An earlier state of the site, audited first so that the history holds a run to compare with
+    /// (整改): its date and the folder whose files replace the site's.
+    pub earlier: Option<EarlierState>,
+}
+
+/// An earlier state of the demo site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlierState {
+    /// The earlier audit's date.
+    pub as_of: NaiveDate,
+    /// The folder (relative to `fixtures/demo`) of the files that differed then.
+    pub overlay: PathBuf,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DemoFile {
     as_of: NaiveDate,
+    #[serde(default)]
+    earlier: Option<EarlierState>,
 }
 
 impl DemoFixture {
@@ -232,7 +272,8 @@ impl DemoFixture {
             )
         })?;
         let file: DemoFile = crate::yaml::load(&dir.join("demo.yaml"))?;
-        Ok(DemoFixture { dir, as_of: file.as_of })
+        let earlier = file.earlier.map(|e| EarlierState { overlay: dir.join(e.overlay), as_of: e.as_of });
+        Ok(DemoFixture { dir, as_of: file.as_of, earlier })
     }
 
     /// The units file text with `{port}` replaced by the server's port.

@@ -184,6 +184,15 @@ pub struct RunSnapshot {
     pub units: Vec<UnitSnapshot>,
 }
 
+/// One unit's past in the history: the runs that audited it and the problems they found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitPast {
+    /// Runs that audited the unit, oldest first.
+    pub runs: Vec<RunInfo>,
+    /// (run number, finding) for every fail or partial finding of the unit, oldest run first.
+    pub failures: Vec<(i64, FindingRun)>,
+}
+
 /// A point of a unit's score trend (report.json `units[].trend`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendPoint {
@@ -441,6 +450,47 @@ impl History {
             out.push(UnitSnapshot { unit, items, findings });
         }
         Ok(RunSnapshot { info, units: out })
+    }
+
+    /// What the history knows of one unit's past, for 整改 (rubric items street-02, department-02): the
+    /// runs that audited it, oldest first, and every fail or partial finding they recorded for it.
+    pub fn unit_past(&self, unit_id: &str) -> Result<UnitPast, HistoryError> {
+        let mut runs_stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.generated_at, r.as_of, r.checks_sha256, r.tool_version, r.report_path
+                 FROM runs r JOIN unit_scores u ON u.run_id = r.id WHERE u.unit_id = ?1 ORDER BY r.id",
+            )
+            .map_err(self.err())?;
+        let runs: Vec<RunInfo> = runs_stmt
+            .query_map([unit_id], run_info)
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT run_id, item_id, check_id, status, message, url FROM findings
+                 WHERE unit_id = ?1 AND status IN ('fail', 'partial') ORDER BY run_id, rowid",
+            )
+            .map_err(self.err())?;
+        let failures: Vec<(i64, FindingRun)> = stmt
+            .query_map([unit_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    FindingRun {
+                        item_id: r.get(1)?,
+                        check: r.get(2)?,
+                        status: parse_status(&r.get::<_, String>(3)?),
+                        message: r.get(4)?,
+                        url: r.get(5)?,
+                    },
+                ))
+            })
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        Ok(UnitPast { runs, failures })
     }
 
     /// A unit's scores over its last `limit` runs, oldest first.

@@ -1,5 +1,5 @@
-//! `zwgk-audit inspect`: what the extractors see in one page, as JSON; a PDF or DOCX attachment is read as
-//! text, and its `annual_report` is printed when it is a 年报.
+//! `zwgk-audit inspect`: what the extractors see in one page, as JSON; an attachment (PDF, DOC, WPS, DOCX,
+//! XLS, XLSX, OFD) is read as text, and its `annual_report` is printed when it is a 年报.
 
 use std::path::Path;
 
@@ -47,13 +47,22 @@ pub fn inspect_file(path: &Path, base_url: Option<&str>) -> Result<PageFacts, In
     Ok(facts_of(&url, &bytes, None, name))
 }
 
-/// The facts of a response body: an attachment (PDF, DOCX, OFD) is read as text and, when it is a 年报,
+/// The facts of a response body: an attachment (PDF, DOC/WPS, DOCX, XLS, XLSX, OFD) is read as text and, when it is a 年报,
 /// as one; anything else is decoded and extracted as an HTML page. `name` is the file name, which may
 /// name the report's year.
 fn facts_of(url: &Url, bytes: &[u8], content_type: Option<&str>, name: Option<&str>) -> PageFacts {
     use crate::attachments::{Format, Limits, extract_text, sniff};
-    if matches!(sniff(bytes), Format::Pdf | Format::Docx | Format::Ofd) {
+    let format = sniff(bytes);
+    if matches!(format, Format::Pdf | Format::Docx | Format::Ofd | Format::Doc | Format::Xls | Format::Xlsx) {
         let got = extract_text(bytes, &Limits::default());
+        let attachment = Some(extract::AttachmentInfo {
+            format: serde_json::to_value(format)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            text_chars: got.text.chars().count(),
+            note: got.note.as_ref().map(|n| n.label_zh()),
+        });
         let title = got.text.lines().map(str::trim).find(|l| !l.is_empty()).map(String::from);
         let named = name.filter(|n| extract::annual_report::report_year(n).is_some());
         let annual_report =
@@ -62,6 +71,7 @@ fn facts_of(url: &Url, bytes: &[u8], content_type: Option<&str>, name: Option<&s
             url: url.to_string(),
             title,
             annual_report,
+            attachment,
             text: got.text,
             ..PageFacts::default()
         };

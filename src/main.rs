@@ -196,6 +196,25 @@ async fn demo(out: PathBuf) -> Exit {
         as_of: fixture.as_of,
         allow_private: true,
     };
+    // The site's earlier state is audited first, so that the history holds a run to compare with (整改).
+    if let Some(earlier) = &fixture.earlier {
+        eprintln!("先测评演示站点的较早状态（审计日期 {}），记入历史记录，供整改对比。", earlier.as_of);
+        server.set_overlay(Some(earlier.overlay.clone()));
+        // Its reports and evidence go to a folder of their own, so that the present run fetches every
+        // page afresh instead of reusing the earlier pages; the history is the present run's.
+        let first = AuditOptions {
+            as_of: earlier.as_of,
+            out_dir: options.out_dir.join("earlier"),
+            ..options.clone()
+        };
+        let history = Some(ops::history_path(None, Some(&config), &options.out_dir));
+        if let Err(e) = ops::run(&config, &first, &OpsOptions { history, ..OpsOptions::default() }).await {
+            eprintln!("error: {e}");
+            return Exit::Failed;
+        }
+        server.set_overlay(None);
+        eprintln!("再测评演示站点的当前状态（审计日期 {}）。", fixture.as_of);
+    }
     run_audit(&config, &options, &OpsOptions::default()).await
 }
 

@@ -118,7 +118,12 @@ pub async fn run(
     // Opened before crawling: an unusable history file should stop the run before a night's work.
     let mut history = History::open(&history_path)?;
 
-    let mut report = audit::assemble(config, options).await?;
+    // Each unit's past, for 整改: read before this run is recorded.
+    let mut pasts = std::collections::HashMap::new();
+    for unit in &config.units {
+        pasts.insert(unit.id.clone(), history.unit_past(&unit.id)?);
+    }
+    let mut report = audit::assemble_with(config, options, Some(&pasts)).await?;
     let kinds = todo::kinds_of(&checks);
     for unit in &mut report.units {
         unit.todo = todo::build(unit, &kinds);

@@ -62,9 +62,15 @@ pub struct RubricItem {
     /// How its checks' credits combine.
     #[serde(default)]
     pub combine: Combine,
-    /// What a person must look at when no automated check decides the item (Chinese).
+    /// What a person must look at when no automated check decides the item, and why the tool cannot
+    /// (Chinese).
     #[serde(default)]
     pub manual_reason: Option<String>,
+    /// For items judged on site (实地测评): what the inspector checks there, and why no website shows it
+    /// (Chinese). Required exactly when `methods` names `onsite`: the only reason an item may stay
+    /// `manual` once every online part has a check.
+    #[serde(default)]
+    pub onsite_reason: Option<String>,
 }
 
 impl RubricItem {
@@ -211,6 +217,16 @@ impl Rubric {
             }
             if item.text.trim().is_empty() || item.section.trim().is_empty() {
                 return Err(bad("needs a non-empty section and text".into()));
+            }
+            let onsite = item.methods.contains(&Method::Onsite);
+            match item.onsite_reason.as_deref().map(str::trim) {
+                Some("") | None if onsite => {
+                    return Err(bad("is judged on site (onsite) and needs an `onsite_reason`".into()));
+                }
+                Some(_) if !onsite => {
+                    return Err(bad("has an `onsite_reason` but is not judged on site (methods)".into()));
+                }
+                _ => {}
             }
             let mut declared = item.applies_to.clone();
             declared.sort();

@@ -143,16 +143,25 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
     scored.findings.sort_by_key(|f| failure_rank(f.status));
     let reason = item.manual_reason.as_deref().map(|r| format!("评判要点：{r}")).unwrap_or_default();
 
+    let onsite = item.onsite_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if item.is_onsite_only() {
         scored.status = Status::Manual;
-        scored.explanation =
-            format!("本项为实地测评指标（满分{w}分），不计入网上测评得分，待现场测评时评定。{reason}");
+        scored.explanation = match onsite {
+            Some(r) => format!(
+                "本项为实地测评指标（满分{w}分），不计入网上测评得分，待现场测评时评定。实地核查：{r}"
+            ),
+            None => {
+                format!("本项为实地测评指标（满分{w}分），不计入网上测评得分，待现场测评时评定。{reason}")
+            }
+        };
         return scored;
     }
-    let onsite_note = if item.is_online_and_onsite() {
-        "本项另有实地测评内容，待现场测评时评定。"
-    } else {
-        ""
+    let onsite_note = match onsite {
+        Some(r) if item.is_online_and_onsite() => {
+            format!("本项另有实地测评内容，待现场测评时评定。实地核查：{r}")
+        }
+        _ if item.is_online_and_onsite() => "本项另有实地测评内容，待现场测评时评定。".to_string(),
+        _ => String::new(),
     };
 
     let decided: Vec<Decided> = checks
@@ -181,10 +190,16 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
             );
         } else {
             scored.status = Status::Manual;
-            let why = if manual == 0 {
-                "本项暂无自动检查，需人工评判".to_string()
-            } else {
-                format!("本项的{manual}项检查均需人工核查")
+            let what: Vec<&str> = checks
+                .iter()
+                .flat_map(|r| r.findings.iter().filter(|f| f.status == Status::Manual))
+                .map(|f| f.message.as_str())
+                .take(2)
+                .collect();
+            let why = match (manual, what.is_empty()) {
+                (0, _) => "本项暂无自动检查，需人工评判".to_string(),
+                (_, true) => format!("本项的{manual}项检查均需人工核查"),
+                (_, false) => format!("本项的{manual}项检查均需人工核查（{}）", what.join("；")),
             };
             scored.explanation = format!("{why}，不计入网上测评暂定得分（满分{w}分）。{onsite_note}{reason}");
         }
@@ -225,10 +240,21 @@ fn score_item(item: &RubricItem, kind: UnitKind, results: &[CheckResult]) -> Ite
     if !errors.is_empty() {
         text.push_str(&format!("另有{}项检查未能完成，不影响本项结论。", errors.len()));
     }
-    if manual > 0 {
-        text.push_str(&format!("另有{manual}项检查需人工核查，未计入得分。"));
+    // Say what a person must look at, and why the tool could not: the manual findings state it.
+    let what: Vec<&str> = checks
+        .iter()
+        .flat_map(|r| r.findings.iter().filter(|f| f.status == Status::Manual).map(|f| f.message.as_str()))
+        .take(2)
+        .collect();
+    match (manual, what.is_empty()) {
+        (0, true) => {}
+        (0, false) => text.push_str(&format!("需人工核查：{}。", what.join("；"))),
+        (_, true) => text.push_str(&format!("另有{manual}项检查需人工核查，未计入得分。")),
+        (_, false) => {
+            text.push_str(&format!("另有{manual}项检查需人工核查，未计入得分：{}。", what.join("；")))
+        }
     }
-    text.push_str(onsite_note);
+    text.push_str(&onsite_note);
     scored.explanation = text;
     scored
 }

@@ -74,6 +74,23 @@ pub struct UnitSite {
     index: HashMap<String, usize>,
     /// Canonical URLs of the columns' list pages; built once by `from_pages`.
     list_urls: HashSet<String>,
+    /// Pages whose content exists only after their scripts run: read through their data API or
+    /// rendered in a headless browser.
+    pub script_pages: Vec<ScriptPage>,
+}
+
+/// A page the static HTML did not show in full (report.json `script_pages`, an extension).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ScriptPage {
+    /// The page.
+    pub url: String,
+    /// How it was read: `data_api` (the endpoint its script calls) or `rendered` (headless browser).
+    pub via: String,
+    /// The endpoint, for `data_api`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// List entries read that way.
+    pub entries: usize,
 }
 
 /// Most columns in one unit's tree (a bound against sites whose every page has its own menu).
@@ -163,8 +180,23 @@ pub fn normalize_name(s: &str) -> String {
 impl UnitSite {
     /// Decodes and extracts every stored HTML page and assembles the columns.
     pub fn build(unit: &Unit, records: Vec<FetchRecord>) -> UnitSite {
+        // A page rendered in a headless browser is judged by its DOM: the rendered record stands in for
+        // the static one (its hash is the DOM's, which is what was read).
+        let rendered: HashSet<String> = records
+            .iter()
+            .filter(|r| r.kind == FetchKind::Rendered && r.is_ok())
+            .map(|r| r.url.clone())
+            .collect();
+        let records = records.into_iter().filter_map(|mut r| match r.kind {
+            FetchKind::Page if rendered.contains(&r.url) => None,
+            FetchKind::Rendered if r.is_ok() => {
+                r.kind = FetchKind::Page;
+                Some(r)
+            }
+            FetchKind::Rendered => None,
+            _ => Some(r),
+        });
         let pages: Vec<SitePage> = records
-            .into_iter()
             .map(|record| {
                 let mut facts = None;
                 let mut attachment_text = None;
@@ -174,7 +206,23 @@ impl UnitSite {
                     if record.kind == FetchKind::Page && is_html(&record) {
                         let base = Url::parse(&record.final_url).or_else(|_| Url::parse(&record.url));
                         if let Ok(base) = base {
-                            facts = Some(extract_page(&base, &decoded()));
+                            let mut f = extract_page(&base, &decoded());
+                            // A list loaded by script: its data endpoints are pages of its list.
+                            if f.list_entries.is_empty() {
+                                f.paging.extend(f.data_apis.iter().cloned());
+                            }
+                            facts = Some(f);
+                        }
+                    } else if record.kind == FetchKind::Data {
+                        let api = Url::parse(&record.final_url).or_else(|_| Url::parse(&record.url));
+                        if let Ok(api) = api {
+                            let got = crate::extract::data_api::records(&api, &decoded());
+                            facts = Some(PageFacts {
+                                url: record.final_url.clone(),
+                                list_entries: got.entries,
+                                paging: got.pages,
+                                ..PageFacts::default()
+                            });
                         }
                     } else if record.kind == FetchKind::Attachment && is_text_attachment(&record) {
                         attachment_text = Some(decoded());
@@ -190,7 +238,58 @@ impl UnitSite {
                 SitePage { record, facts, attachment_text, attachment_note }
             })
             .collect();
-        UnitSite::from_pages(unit, pages)
+        let mut site = UnitSite::from_pages(unit, pages);
+        site.script_pages = site.find_script_pages(&rendered);
+        site
+    }
+
+    /// The pages read through a data API or rendered, with the entries each gave.
+    fn find_script_pages(&self, rendered: &HashSet<String>) -> Vec<ScriptPage> {
+        let mut out = Vec::new();
+        for p in &self.pages {
+            let Some(f) = &p.facts else { continue };
+            if p.record.kind != FetchKind::Page {
+                continue;
+            }
+            if rendered.contains(&p.record.url) {
+                out.push(ScriptPage {
+                    url: p.record.url.clone(),
+                    via: "rendered".into(),
+                    source: None,
+                    entries: f.list_entries.len(),
+                });
+                continue;
+            }
+            if !f.list_entries.is_empty() {
+                continue;
+            }
+            for api in &f.data_apis {
+                let Some(data) = self.page(api).filter(|d| d.record.kind == FetchKind::Data) else {
+                    continue;
+                };
+                // The endpoint's entries over its own further pages.
+                let mut queue = VecDeque::from([data]);
+                let (mut seen, mut entries) = (HashSet::new(), HashSet::new());
+                while let Some(d) = queue.pop_front() {
+                    if !seen.insert(d.record.url.clone()) {
+                        continue;
+                    }
+                    let Some(df) = &d.facts else { continue };
+                    entries.extend(df.list_entries.iter().map(|e| e.url.clone()));
+                    queue.extend(df.paging.iter().filter_map(|u| self.page(u)));
+                }
+                // An endpoint that lists nothing (a visit counter, a widget) is not the page's list.
+                if !entries.is_empty() {
+                    out.push(ScriptPage {
+                        url: p.record.url.clone(),
+                        via: "data_api".into(),
+                        source: Some(api.clone()),
+                        entries: entries.len(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Assembles the columns over pages already read (used by `build` and by tests).
@@ -217,8 +316,14 @@ impl UnitSite {
                 }
             }
         }
-        let mut site =
-            UnitSite { unit: unit.clone(), pages, columns: Vec::new(), index, list_urls: HashSet::new() };
+        let mut site = UnitSite {
+            unit: unit.clone(),
+            pages,
+            columns: Vec::new(),
+            index,
+            list_urls: HashSet::new(),
+            script_pages: Vec::new(),
+        };
         site.columns = site.assemble_columns();
         site.list_urls = site
             .columns

@@ -25,6 +25,10 @@ pub enum FetchKind {
     Attachment,
     /// A link leaving the unit's scope, requested once to see whether it works; never crawled.
     External,
+    /// A data endpoint (JSON, XML or an HTML fragment) that a list page's script loads its entries from.
+    Data,
+    /// A page's DOM after a headless browser ran its scripts (`render` mode; body = the serialised DOM).
+    Rendered,
     /// A sitemap file (named by robots.txt, or `/sitemap.xml`), read for the URLs it lists.
     Sitemap,
 }
@@ -37,6 +41,8 @@ impl FetchKind {
             FetchKind::Page => "page",
             FetchKind::Attachment => "attachment",
             FetchKind::External => "external",
+            FetchKind::Data => "data",
+            FetchKind::Rendered => "rendered",
             FetchKind::Sitemap => "sitemap",
         }
     }
@@ -48,6 +54,8 @@ impl FetchKind {
             "page" => FetchKind::Page,
             "attachment" => FetchKind::Attachment,
             "external" => FetchKind::External,
+            "data" => FetchKind::Data,
+            "rendered" => FetchKind::Rendered,
             "sitemap" => FetchKind::Sitemap,
             _ => return None,
         })
@@ -327,7 +335,7 @@ impl Store {
         conn.query_row(
             "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
                     headers, fetched_at, sha256, body, truncated, revalidated
-             FROM responses WHERE url = ?1 ORDER BY id DESC LIMIT 1",
+             FROM responses WHERE url = ?1 AND kind != 'rendered' ORDER BY id DESC LIMIT 1",
             [url],
             row_to_record,
         )
@@ -336,13 +344,13 @@ impl Store {
     }
 
     /// The latest record of `url` requested for `unit_id` (a resumed run reuses it instead of
-    /// requesting the URL again).
+    /// requesting the URL again). Rendered DOMs are not responses and never stand in for one.
     pub fn latest_of_unit(&self, unit_id: &str, url: &str) -> Result<Option<FetchRecord>, StoreError> {
         let conn = self.conn();
         conn.query_row(
             "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
                     headers, fetched_at, sha256, body, truncated, revalidated
-             FROM responses WHERE url = ?1 AND unit_id = ?2 ORDER BY id DESC LIMIT 1",
+             FROM responses WHERE url = ?1 AND unit_id = ?2 AND kind != 'rendered' ORDER BY id DESC LIMIT 1",
             [url, unit_id],
             row_to_record,
         )

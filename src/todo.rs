@@ -130,7 +130,7 @@ fn fix_for(kind: &str) -> &'static str {
             "按“办好一件事”要求编制办事指南或办事一本通，写明事项名称、设定依据、申请条件、办理材料、办理地点、办理时间和联系电话。"
         }
         "pii-leak" => {
-            "立即撤下或遮盖页面及附件中的居民身份证号码、手机号码等个人信息，经脱敏处理后重新发布，并建立发布前保密审查机制。"
+            "立即撤下或遮盖页面及附件中的居民身份证号码、手机号码、银行卡号等个人信息，经脱敏处理后重新发布；标有密级或内部资料标志的文件应立即撤下并按保密规定报告；建立发布前保密审查机制。"
         }
         "links-alive" => "修复或删除失效链接，确保专栏内链接均可正常访问。",
         "metadata-complete" => {
@@ -144,6 +144,9 @@ fn fix_for(kind: &str) -> &'static str {
         }
         "search-function" => {
             "在专栏提供站内检索功能，确保以已公开文件的标题能够检索到该文件；检索页面不应被robots.txt禁止访问。"
+        }
+        "rectification" => {
+            "对照历次测评发现的问题逐项整改（见上列页面），整改后在原页面或栏目体现整改结果，并保留整改台账。"
         }
         _ => "对照评分细则该项要求逐条整改，并保留整改依据。",
     }
@@ -256,6 +259,7 @@ mod tests {
             todo: vec![],
             annual_reports: vec![],
             columns: vec![],
+            script_pages: vec![],
         };
         let kinds: HashMap<String, String> = [
             ("sys".to_string(), "keyword-documents".to_string()),

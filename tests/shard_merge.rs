@@ -197,6 +197,7 @@ fn plain_outputs_merge_but_not_across_dates_or_twice() {
         todo: vec![],
         annual_reports: vec![],
         columns: vec![],
+        script_pages: vec![],
     };
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, as_of: &str, ids: &[&str]| {

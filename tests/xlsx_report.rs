@@ -159,6 +159,7 @@ fn crawled_text_stays_text_and_sheet_names_stay_legal() {
         todo: vec![],
         annual_reports: vec![],
         columns: vec![],
+        script_pages: vec![],
     };
     let long = "某某市某某区某某街道某某社区居民委员会政务公开示范点单位名称很长很长";
     let report = AuditReport::new(

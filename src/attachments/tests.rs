@@ -197,3 +197,110 @@ fn text_is_cut_at_the_limit_on_a_char_boundary() {
     assert_eq!(got.note, Some(AttachmentNote::TooLarge));
     assert!(got.text.len() <= 1001 && got.text.starts_with("政务公开"));
 }
+
+/// A fixture of `fixtures/attachments/` (built by its build.py with LibreOffice from GBK HTML).
+fn office_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fixtures/attachments/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+}
+
+fn soffice_installed() {
+    let ok = Command::new("soffice").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    assert!(
+        ok.is_ok_and(|s| s.success()),
+        "soffice is required: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui (see .ci/run)"
+    );
+}
+
+#[test]
+fn doc_annual_report_comes_out_with_its_table_rows() {
+    soffice_installed();
+    let bytes = office_fixture("nianbao-2024.doc");
+    assert_eq!(sniff(&bytes), Format::Doc);
+    let got = extract_text(&bytes, &Limits::default());
+    assert_eq!(got.format, Format::Doc);
+    assert_eq!(got.note, None, "{got:?}");
+    assert!(got.text.contains("庐阳街道2024年政府信息公开工作年度报告"), "{}", got.text);
+    // Cells of one table row stay on one line, split by tabs, as in a DOCX.
+    assert!(got.text.contains("一、本年新收政府信息公开申请数量\t11\t1\t0\t0\t0\t0\t12"), "{}", got.text);
+    let report =
+        crate::extract::annual_report_text::annual_report_from_text(None, &got.text).expect("read as a 年报");
+    assert_eq!(report.year, 2024);
+    let rows = &report.applications.expect("table 三").rows;
+    assert_eq!(rows["new_requests"], [11, 1, 0, 0, 0, 0, 12].map(Some));
+    assert_eq!(rows["carried_forward"], [3, 0, 0, 0, 0, 0, 3].map(Some));
+}
+
+#[test]
+fn wps_is_read_as_the_word_binary_it_is() {
+    soffice_installed();
+    let bytes = office_fixture("mingdan.wps");
+    let got = extract_text(&bytes, &Limits::default());
+    assert_eq!(got.format, Format::Doc);
+    assert_eq!(got.note, None, "{got:?}");
+    assert!(got.text.contains("2\t李某某\t3401**********4560"), "{}", got.text);
+    assert!(got.text.contains("340104198506121236\t13955112233"), "{}", got.text);
+}
+
+#[test]
+fn xls_sheets_come_out_as_tab_separated_rows() {
+    soffice_installed();
+    let bytes = office_fixture("huamingce.xls");
+    assert_eq!(sniff(&bytes), Format::Xls);
+    let got = extract_text(&bytes, &Limits::default());
+    assert_eq!(got.note, None, "{got:?}");
+    assert!(got.text.contains("序号\t姓名\t身份证号码\t联系电话\t救助金额"), "{}", got.text);
+    assert!(got.text.contains("张某某\t340122197203084560\t13712345678\t3000"), "{}", got.text);
+}
+
+#[test]
+fn damaged_doc_missing_tool_and_encryption_are_notes() {
+    soffice_installed();
+    // The header and the directory (at the end of the file) survive, the first half of the streams does
+    // not: LibreOffice cannot load it.
+    let mut damaged = office_fixture("nianbao-2024.doc");
+    let half = damaged.len() / 2;
+    damaged[512..half].fill(0);
+    assert_eq!(sniff(&damaged), Format::Doc);
+    let got = extract_text(&damaged, &Limits::default());
+    assert!(matches!(got.note, Some(AttachmentNote::Corrupt(_))), "{got:?}");
+    assert!(got.text.is_empty());
+
+    let limits = Limits { soffice: "zwgk-no-such-soffice", ..Limits::default() };
+    let got = extract_text(&office_fixture("mingdan.wps"), &limits);
+    assert!(
+        matches!(&got.note, Some(AttachmentNote::ToolMissing(t)) if t.contains("libreoffice")),
+        "{got:?}"
+    );
+
+    // A password-protected DOCX is an OLE2 file holding an `EncryptedPackage` stream.
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.resize(512, 0);
+    ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    assert_eq!(extract_text(&ole, &Limits::default()).note, Some(AttachmentNote::Encrypted));
+}
+
+#[test]
+fn conversion_timeout_is_a_note_and_ends_every_libreoffice_process() {
+    soffice_installed();
+    let limits = Limits { timeout: Duration::from_millis(300), ..Limits::default() };
+    let started = Instant::now();
+    let got = extract_text(&office_fixture("nianbao-2024.doc"), &limits);
+    assert_eq!(got.note, Some(AttachmentNote::Timeout), "{got:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    // No process of a finished conversion may still run: a conversion removes its directory when it
+    // returns, so a LibreOffice process whose profile directory is gone outlived its conversion (other
+    // tests may be converting right now, in directories that still exist).
+    std::thread::sleep(Duration::from_millis(200));
+    let marker = format!("zwgk-office-{}-", std::process::id());
+    let survivors: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| {
+            let Some(at) = c.find("UserInstallation=file://") else { return false };
+            let path = c[at + "UserInstallation=file://".len()..].split(' ').next().unwrap_or("");
+            path.contains(&marker) && !std::path::Path::new(path).exists()
+        })
+        .collect();
+    assert!(survivors.is_empty(), "{survivors:?}");
+}

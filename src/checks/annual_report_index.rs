@@ -187,7 +187,7 @@ fn read(
             crate::attachments::Format::Pdf => ReportFormat::Pdf,
             crate::attachments::Format::Docx => ReportFormat::Docx,
             crate::attachments::Format::Ofd => ReportFormat::Ofd,
-            crate::attachments::Format::LegacyOffice => ReportFormat::Doc,
+            crate::attachments::Format::Doc | crate::attachments::Format::LegacyOffice => ReportFormat::Doc,
             _ => ReportFormat::Other,
         };
     }

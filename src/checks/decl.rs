@@ -13,8 +13,8 @@ use serde_saphyr::Spanned;
 use super::{
     annual_report, annual_report_tables, column_blank, column_fresh, column_present, column_types_fresh,
     columns_linked, consultations, fund_tables, interpretation_formats, keyword_documents, link_present,
-    links_alive, metadata_complete, pii_leak, pilot_domains, publish_lag, search_function, service_guides,
-    topic_entries,
+    links_alive, metadata_complete, pii_leak, pilot_domains, publish_lag, rectification, search_function,
+    service_guides, topic_entries,
 };
 
 /// The closed set of check kinds implemented in Rust (one file each under `src/checks/`).
@@ -61,6 +61,8 @@ pub enum CheckKind {
     PilotDomains,
     /// 办事指南 state every element.
     ServiceGuides,
+    /// Problems found by earlier runs (the history) are fixed now (整改).
+    Rectification,
 }
 
 impl CheckKind {
@@ -69,11 +71,15 @@ impl CheckKind {
         match self {
             CheckKind::ColumnPresent => "栏目设置：专栏导航中设有规定栏目，且栏目不空白",
             CheckKind::ColumnFresh => "栏目更新：栏目最新信息的日期不早于规定天数",
-            CheckKind::KeywordDocuments => "文件查找：按标题查找规定的制度、方案、通知等文件",
+            CheckKind::KeywordDocuments => {
+                "文件查找：按标题、正文和附件查找规定的制度、方案、通知等文件（制度须为本单位文件）"
+            }
             CheckKind::AnnualReport => "年度报告：历年政府信息公开工作年度报告齐全，并按期公开",
             CheckKind::PublishLag => "公开时效：成文日期至发布日期不超过规定的工作日数（默认20个）",
             CheckKind::InterpretationFormats => "政策解读形式：文字、图解、视频、动画等多样化解读",
-            CheckKind::PiiLeak => "个人隐私：页面和附件未公开居民身份证号码、手机号码",
+            CheckKind::PiiLeak => {
+                "个人隐私和保密：页面和附件未公开身份证号码、手机号码、银行卡号，无密级或内部资料标志"
+            }
             CheckKind::LinksAlive => "链接可用：页面链接可以正常访问",
             CheckKind::MetadataComplete => "公开要素：文件页面索引号、发布机构、成文日期、发布日期等要素齐全",
             CheckKind::AnnualReportTables => {
@@ -93,11 +99,14 @@ impl CheckKind {
             CheckKind::ColumnsLinked => "栏目衔接：栏目设在专栏中，且其信息与专栏其他信息相互链接",
             CheckKind::PilotDomains => "试点领域：单位声明的试点领域均有栏目或信息，且及时更新",
             CheckKind::ServiceGuides => "办事指南：办事指南、办事一本通要素齐全",
+            CheckKind::Rectification => {
+                "整改落实：历史测评发现的问题在本次测评中已不再出现，并有通过检查的页面为证"
+            }
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 20] = [
+    pub const ALL: [CheckKind; 21] = [
         CheckKind::ColumnPresent,
         CheckKind::ColumnFresh,
         CheckKind::KeywordDocuments,
@@ -118,6 +127,7 @@ impl CheckKind {
         CheckKind::ColumnsLinked,
         CheckKind::PilotDomains,
         CheckKind::ServiceGuides,
+        CheckKind::Rectification,
     ];
 }
 
@@ -145,6 +155,7 @@ impl CheckKind {
             CheckKind::ColumnsLinked => "columns-linked",
             CheckKind::PilotDomains => "pilot-domains",
             CheckKind::ServiceGuides => "service-guides",
+            CheckKind::Rectification => "rectification",
         }
     }
 }
@@ -192,6 +203,8 @@ pub enum KindParams {
     PilotDomains(pilot_domains::Params),
     /// `service-guides`.
     ServiceGuides(service_guides::Params),
+    /// `rectification`.
+    Rectification(rectification::Params),
 }
 
 impl KindParams {
@@ -214,10 +227,11 @@ impl KindParams {
             KindParams::LinkPresent(p) => p.validate(),
             KindParams::PilotDomains(p) => p.validate(),
             KindParams::ServiceGuides(p) => p.validate(),
-            KindParams::ColumnsLinked(_)
-            | KindParams::PiiLeak(_)
-            | KindParams::LinksAlive(_)
-            | KindParams::SearchFunction(_) => Ok(()),
+            KindParams::PiiLeak(p) => p.validate(),
+            KindParams::Rectification(p) => p.validate(),
+            KindParams::ColumnsLinked(_) | KindParams::LinksAlive(_) | KindParams::SearchFunction(_) => {
+                Ok(())
+            }
         }
     }
 }
@@ -275,6 +289,7 @@ impl<'de> DeserializeSeed<'de> for ParamsSeed {
             CheckKind::ColumnsLinked => KindParams::ColumnsLinked(Deserialize::deserialize(d)?),
             CheckKind::PilotDomains => KindParams::PilotDomains(Deserialize::deserialize(d)?),
             CheckKind::ServiceGuides => KindParams::ServiceGuides(Deserialize::deserialize(d)?),
+            CheckKind::Rectification => KindParams::Rectification(Deserialize::deserialize(d)?),
         })
     }
 }

@@ -46,6 +46,7 @@ pub mod metadata_complete;
 pub mod pii_leak;
 pub mod pilot_domains;
 pub mod publish_lag;
+pub mod rectification;
 pub mod search_function;
 pub mod service_guides;
 #[cfg(test)]
@@ -187,7 +188,22 @@ impl CheckSet {
 
     /// Runs every check against one unit.
     pub fn run(&self, ctx: &Context<'_>) -> Vec<CheckResult> {
-        self.checks.iter().map(|c| run_check(c, ctx)).collect()
+        self.run_with(ctx, None)
+    }
+
+    /// Runs every check against one unit, with the unit's past from the history database when there is
+    /// one: the `rectification` checks run last, over the other checks' results, in declaration order.
+    pub fn run_with(&self, ctx: &Context<'_>, past: Option<&crate::history::UnitPast>) -> Vec<CheckResult> {
+        let is_rectification = |c: &CheckDecl| matches!(c.params, KindParams::Rectification(_));
+        let mut results: Vec<Option<CheckResult>> =
+            self.checks.iter().map(|c| (!is_rectification(c)).then(|| run_check(c, ctx))).collect();
+        let others: Vec<CheckResult> = results.iter().flatten().cloned().collect();
+        for (slot, c) in results.iter_mut().zip(&self.checks) {
+            if slot.is_none() {
+                *slot = Some(run_check_with(c, ctx, past.map(|p| (p, others.as_slice()))));
+            }
+        }
+        results.into_iter().flatten().collect()
     }
 }
 
@@ -251,6 +267,15 @@ fn temper_absence(mut v: Verdict, site: &UnitSite) -> Verdict {
 
 /// Runs one declared check, enforcing the engine's guarantees.
 pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
+    run_check_with(c, ctx, None)
+}
+
+/// [`run_check`], with the unit's past and this run's other results for `rectification`.
+fn run_check_with(
+    c: &CheckDecl,
+    ctx: &Context<'_>,
+    past: Option<(&crate::history::UnitPast, &[CheckResult])>,
+) -> CheckResult {
     let verdict = match ctx.site.root_failure() {
         Some(why) => Verdict::uncredited(&c.id, Status::Error, why, Vec::new()),
         None => match &c.params {
@@ -274,6 +299,10 @@ pub fn run_check(c: &CheckDecl, ctx: &Context<'_>) -> CheckResult {
             KindParams::ColumnsLinked(p) => columns_linked::run(&c.id, p, ctx),
             KindParams::PilotDomains(p) => pilot_domains::run(&c.id, p, ctx),
             KindParams::ServiceGuides(p) => service_guides::run(&c.id, p, ctx),
+            KindParams::Rectification(p) => match past {
+                Some((past, current)) => rectification::run_with(&c.id, p, ctx, past, current),
+                None => rectification::run(&c.id, p, ctx),
+            },
         },
     };
     let verdict = if judges_absence(c.kind) { temper_absence(verdict, ctx.site) } else { verdict };

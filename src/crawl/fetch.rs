@@ -299,6 +299,30 @@ impl Fetcher {
         Outcome::Fetched(self.failure(job, &url, msg))
     }
 
+    /// Admits one request a rendering browser makes for `unit_id`: robots.txt must allow it, and it
+    /// waits for the host's pace like any request of the crawler (it is counted in `requests`). `false`
+    /// when robots.txt refuses it, the address guard refuses it, or the unit's time is up.
+    pub async fn admit_browser_request(
+        &self,
+        url: &Url,
+        unit_id: &str,
+        deadline: Instant,
+        requests: &AtomicUsize,
+    ) -> bool {
+        if guard::check_url(url, &self.policy).is_err() {
+            return false;
+        }
+        let host = self.hosts.get(url);
+        if !self.robots(&host, url, unit_id, requests).await.allowed(url) {
+            return false;
+        }
+        let admitted = host.until_ready(deadline, || async {}).await.is_ok();
+        if admitted {
+            requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        admitted
+    }
+
     /// The URLs the sitemaps of `root`'s host list: those robots.txt names (`Sitemap:` lines), or
     /// `/sitemap.xml` when robots.txt names none and `probe_sitemap_xml` is set. Sitemap index files are
     /// followed and gzip files inflated, within `max_sitemap_files`, `max_sitemap_urls` and

@@ -18,6 +18,7 @@ use url::Url;
 use super::fetch::{Fetcher, HOST_UNREACHABLE, Job, Outcome, TOO_MANY_REDIRECTS};
 use super::host::origin_of;
 use super::notes::{Limit, Notes};
+use super::render::Renderer;
 use super::{CrawlTarget, UnitCrawlStats};
 use crate::config::Settings;
 use crate::extract;
@@ -97,6 +98,7 @@ pub struct Frontier {
     scope: Scope,
     queue: VecDeque<Job>,
     seen: HashSet<String>,
+    rendered: HashSet<String>,
     unit_id: String,
     max_depth: u32,
     max_pages: usize,
@@ -120,6 +122,7 @@ impl Frontier {
             scope: Scope::new(&target.roots),
             queue: VecDeque::new(),
             seen: HashSet::new(),
+            rendered: HashSet::new(),
             unit_id: target.unit_id.clone(),
             max_depth: settings.max_depth,
             max_pages: settings.max_pages_per_unit,
@@ -226,6 +229,54 @@ impl Frontier {
         self.scope.contains(url)
     }
 
+    /// Queues a data endpoint that `referrer`'s script loads its list from (see
+    /// [`crate::extract::data_api`]); fetched as [`FetchKind::Data`] whatever its path, since the API
+    /// of a column often sits outside the column's directory (the extractor keeps it on the page's host).
+    pub fn push_data(&mut self, url: &Url, depth: u32, referrer: &str) -> Option<Url> {
+        let url = normalize(url);
+        let key = seen_key(&url);
+        if !matches!(url.scheme(), "http" | "https") || self.seen.contains(&key) {
+            return None;
+        }
+        if depth > self.max_depth {
+            self.truncated = true;
+            self.hits.push((Limit::Depth, url.to_string()));
+            return None;
+        }
+        if url.as_str().len() > self.max_url_length {
+            self.seen.insert(key);
+            self.truncated = true;
+            self.hits.push((Limit::UrlLength, url.to_string()));
+            return None;
+        }
+        self.seen.insert(key);
+        self.queue.push_back(Job {
+            unit_id: self.unit_id.clone(),
+            url: url.clone(),
+            kind: FetchKind::Data,
+            depth,
+            referrer: Some(referrer.to_string()),
+            parent_unchanged: false,
+        });
+        Some(url)
+    }
+
+    /// Queues a rendering of a page already fetched (its URL is seen; a rendering is a second look).
+    pub fn push_render(&mut self, url: &Url, depth: u32, referrer: Option<String>) -> Option<Url> {
+        if !self.rendered.insert(url.to_string()) {
+            return None;
+        }
+        self.queue.push_back(Job {
+            unit_id: self.unit_id.clone(),
+            url: url.clone(),
+            kind: FetchKind::Rendered,
+            depth,
+            referrer,
+            parent_unchanged: false,
+        });
+        Some(url.clone())
+    }
+
     /// The next job, unless the page limit is reached.
     pub fn pop(&mut self) -> Option<Job> {
         if self.popped >= self.max_pages {
@@ -266,6 +317,56 @@ fn is_html(record: &FetchRecord) -> bool {
     }
 }
 
+/// Renders one fetched page in the headless browser and returns the record of its DOM (kind
+/// [`FetchKind::Rendered`]), or a failed record saying why it could not be rendered.
+async fn render_page<'a>(
+    job: &'a Job,
+    renderer: &Renderer,
+    fetcher: &'a Fetcher,
+    deadline: Instant,
+    requests: &'a AtomicUsize,
+) -> FetchRecord {
+    use sha2::Digest;
+    let unit_id: &'a str = &job.unit_id;
+    let gate = move |u: Url| -> futures_util::future::BoxFuture<'a, bool> {
+        Box::pin(async move { fetcher.admit_browser_request(&u, unit_id, deadline, requests).await })
+    };
+    let started = super::fetch::now_cst();
+    let got = renderer.render(&job.url, &gate).await;
+    let mut record = FetchRecord {
+        id: 0,
+        unit_id: job.unit_id.clone(),
+        url: job.url.to_string(),
+        final_url: job.url.to_string(),
+        kind: FetchKind::Rendered,
+        depth: job.depth,
+        referrer: job.referrer.clone(),
+        status: None,
+        error: None,
+        content_type: None,
+        headers: Vec::new(),
+        fetched_at: started,
+        sha256: None,
+        body: Vec::new(),
+        truncated: false,
+        revalidated: None,
+    };
+    match got {
+        Ok(dom) => {
+            record.status = Some(200);
+            record.content_type = Some("text/html; charset=utf-8".into());
+            record.headers = vec![
+                ("content-type".into(), "text/html; charset=utf-8".into()),
+                ("x-zwgk-rendered".into(), "headless chromium DOM after scripts".into()),
+            ];
+            record.sha256 = Some(hex::encode(sha2::Sha256::digest(dom.as_bytes())));
+            record.body = dom.into_bytes();
+        }
+        Err(e) => record.error = Some(e.to_string()),
+    }
+    record
+}
+
 /// Crawls one unit to completion or to a limit, storing every outcome.
 pub async fn crawl_unit(
     target: &CrawlTarget,
@@ -273,13 +374,33 @@ pub async fn crawl_unit(
     fetcher: &Fetcher,
     store: &Store,
 ) -> Result<UnitCrawlStats, StoreError> {
+    let renderer = Renderer::new();
+    let stats = crawl_unit_rendering(target, settings, fetcher, store, &renderer).await;
+    renderer.close().await;
+    stats
+}
+
+/// [`crawl_unit`] with a browser for the pages that need rendering (started only if one does).
+pub async fn crawl_unit_rendering(
+    target: &CrawlTarget,
+    settings: &Settings,
+    fetcher: &Fetcher,
+    store: &Store,
+    renderer: &Renderer,
+) -> Result<UnitCrawlStats, StoreError> {
     let deadline = Instant::now() + settings.unit_time_budget;
     let mut frontier = Frontier::new(target, settings);
+    let render_mode = settings.render_for(&target.unit_id);
+    if render_mode == crate::config::RenderMode::Always && !Renderer::available() {
+        tracing::warn!(unit = %target.unit_id, "render: always needs a build with the `js` feature; pages are read unrendered");
+    }
     let progress = fetcher.progress();
     for u in frontier.queued_urls() {
         progress.queued(u);
     }
     let requests = AtomicUsize::new(0);
+    // Script shells waiting for their data endpoints: final URL → (URL, depth, referrer).
+    let mut shells: std::collections::HashMap<String, (Url, u32, Option<String>)> = Default::default();
     let mut stats = UnitCrawlStats { unit_id: target.unit_id.clone(), ..UnitCrawlStats::default() };
     let mut notes = Notes::default();
     // Sitemap URLs complement the links: they are queued once the links run dry, so a long sitemap
@@ -307,12 +428,19 @@ pub async fn crawl_unit(
             let Some(job) = frontier.pop() else { break };
             progress.dequeued(&job.url);
             let requests = &requests;
-            // A resumed run reuses what the interrupted run stored for this unit and URL.
-            let stored =
-                if fetcher.resuming() { store.latest_of_unit(&job.unit_id, job.url.as_str())? } else { None };
+            // A resumed run reuses what the interrupted run stored for this unit and URL (a rendering is
+            // done again: the stored record of its URL is the static page).
+            let stored = if fetcher.resuming() && job.kind != FetchKind::Rendered {
+                store.latest_of_unit(&job.unit_id, job.url.as_str())?
+            } else {
+                None
+            };
             running.push(async move {
                 let outcome = match stored {
                     Some(record) => Outcome::Resumed(record),
+                    None if job.kind == FetchKind::Rendered => {
+                        Outcome::Fetched(render_page(&job, renderer, fetcher, deadline, requests).await)
+                    }
                     None => fetcher.fetch(&job, deadline, requests).await,
                 };
                 (job, outcome)
@@ -390,7 +518,43 @@ pub async fn crawl_unit(
         if record.is_ok() && final_url != job.url {
             frontier.mark_seen(&final_url);
         }
-        if job.kind != FetchKind::Page || !record.is_ok() || !is_html(&record) {
+        if job.kind == FetchKind::Data && record.is_ok() {
+            // A list's data: its entries are links of the list page, its further pages more data.
+            let Ok(api) = Url::parse(&record.final_url) else { continue };
+            let text = super::decode::decode(&record.body, record.content_type.as_deref()).text;
+            let got = extract::data_api::records(&api, &text);
+            let referrer = record.referrer.clone().unwrap_or_else(|| record.final_url.clone());
+            // A script shell whose endpoint gave nothing: its list is written some other way.
+            if got.entries.is_empty()
+                && let Some((url, depth, from)) = shells.get(&referrer)
+                && let Some(queued) = frontier.push_render(url, *depth, from.clone())
+            {
+                progress.queued(&queued);
+            }
+            for e in &got.entries {
+                if let Ok(u) = Url::parse(&e.url)
+                    && let Some(queued) = frontier.push_link_from(&u, job.depth, &referrer, false)
+                {
+                    progress.queued(&queued);
+                }
+            }
+            for p in &got.pages {
+                if let Ok(u) = Url::parse(p)
+                    && let Some(queued) = frontier.push_data(&u, job.depth, &referrer)
+                {
+                    progress.queued(&queued);
+                }
+            }
+            for (limit, url) in frontier.take_hits() {
+                notes.hit(limit, &url, settings);
+            }
+            continue;
+        }
+        if job.kind == FetchKind::Rendered && !record.is_ok() {
+            tracing::warn!(unit = %record.unit_id, error = ?record.error, "cannot render {}", record.url);
+        }
+        if !matches!(job.kind, FetchKind::Page | FetchKind::Rendered) || !record.is_ok() || !is_html(&record)
+        {
             continue;
         }
         if !frontier.scope.contains(&final_url) {
@@ -422,6 +586,31 @@ pub async fn crawl_unit(
                     frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link))
             {
                 progress.queued(&queued);
+            }
+        }
+        // A script shell: render it (once; the rendered DOM is not rendered again), unless it has data
+        // endpoints to read first (then it is rendered only if they give no entries).
+        if job.kind == FetchKind::Page
+            && Renderer::available()
+            && super::render::wants_render(render_mode, &facts, &decoded.text)
+        {
+            let url = normalize(&job.url);
+            if facts.data_apis.is_empty() || render_mode == crate::config::RenderMode::Always {
+                if let Some(queued) = frontier.push_render(&url, job.depth, job.referrer.clone()) {
+                    progress.queued(&queued);
+                }
+            } else {
+                shells.insert(record.final_url.clone(), (url, job.depth, job.referrer.clone()));
+            }
+        }
+        // A list page with no entries of its own whose script loads them: ask the endpoint, as the page would.
+        if facts.list_entries.is_empty() {
+            for api in &facts.data_apis {
+                if let Ok(u) = Url::parse(api)
+                    && let Some(queued) = frontier.push_data(&u, job.depth + 1, &record.final_url)
+                {
+                    progress.queued(&queued);
+                }
             }
         }
         for (limit, url) in frontier.take_hits() {

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod host;
 pub mod notes;
 pub mod progress;
+pub mod render;
 pub mod sitemap;
 
 use std::sync::Arc;
@@ -142,15 +143,21 @@ pub async fn crawl_reusing(
     // JoinSet aborts the tasks if this future is dropped, so a cancelled crawl stops fetching.
     let mut tasks = tokio::task::JoinSet::new();
     let count = targets.len();
+    // One browser for the whole crawl, started only when a page needs rendering.
+    let renderer = Arc::new(render::Renderer::new());
     for (i, target) in targets.into_iter().enumerate() {
         let (settings, fetcher, store) = (settings.clone(), fetcher.clone(), store.clone());
-        tasks.spawn(async move { (i, frontier::crawl_unit(&target, &settings, &fetcher, &store).await) });
+        let renderer = renderer.clone();
+        tasks.spawn(async move {
+            (i, frontier::crawl_unit_rendering(&target, &settings, &fetcher, &store, &renderer).await)
+        });
     }
     let mut stats: Vec<Option<UnitCrawlStats>> = vec![None; count];
     while let Some(joined) = tasks.join_next().await {
         let (i, unit) = joined.map_err(|e| CrawlError::Unit(e.to_string()))?;
         stats[i] = Some(unit?);
     }
+    renderer.close().await;
     let stats: Vec<UnitCrawlStats> = stats.into_iter().flatten().collect();
     display.finish();
     store.finish_run(run, fetch::now_cst())?;

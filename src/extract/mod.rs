@@ -9,6 +9,7 @@
 //! - [`lists`]: a column's document list ([`ListEntry`]), including Hanweb data-script records.
 //! - [`nav`]: the column navigation, told apart from entries, footers and friend links.
 //! - [`paging`]: the list's other pages, from links and from JavaScript pagers (bounded).
+//! - [`data_api`]: lists a page's script loads from a JSON, XML or HTML data endpoint.
 //! - [`media`]: content image, video and player counts.
 //! - [`tables`]: the heading row of each content table.
 //! - [`annual_report`]: a 年报's year, sections and tables 三 and 四 from HTML.
@@ -16,6 +17,7 @@
 
 pub mod annual_report;
 pub mod annual_report_text;
+pub mod data_api;
 pub mod dates;
 pub mod depth;
 pub mod lists;
@@ -180,14 +182,32 @@ pub struct PageFacts {
     /// Absolute URLs of the page's `<iframe src>` and `<frame src>`: a column may show its list in one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<String>,
+    /// Data endpoints the page's inline scripts request (a list loaded by script from JSON, XML or an
+    /// HTML fragment), on the page's own host; see [`data_api`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_apis: Vec<String>,
     /// The heading cells of each content table, in page order (for 惠民资金 tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub table_headers: Vec<Vec<String>>,
     /// Present when the page is a 政府信息公开工作年度报告.
     pub annual_report: Option<AnnualReport>,
+    /// Present when the input was an attachment (PDF, DOC, WPS, DOCX, XLS, XLSX, OFD) read as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentInfo>,
     /// Visible text of the page body (scripts and styles removed), for keyword and privacy checks.
     #[serde(skip)]
     pub text: String,
+}
+
+/// How an attachment was read (`inspect` of an attachment).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttachmentInfo {
+    /// The format its bytes say (`pdf`, `doc`, `xls`, `docx` …); a WPS file reads as `doc`.
+    pub format: String,
+    /// Characters of text extracted.
+    pub text_chars: usize,
+    /// Why the text is missing or incomplete, in the reports' Chinese; `null` when it was read in full.
+    pub note: Option<String>,
 }
 
 /// File extensions that mark a link as an attachment.
@@ -233,10 +253,12 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         paging: paging::paging(url, &base, &doc),
         updated_date: dates::updated_date(&lines),
         frames: frames(&base, &doc),
+        data_apis: data_api::endpoints(url, &base, &doc),
         search_forms: search_forms(&base, &doc),
         meta_column: meta_column(&doc),
         table_headers: tables::table_headers(&doc),
         annual_report: annual_report::annual_report(&doc, title.as_deref(), &lines),
+        attachment: None,
         text: body_text(&doc),
     }
 }

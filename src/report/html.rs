@@ -105,6 +105,31 @@ struct UnitView<'a> {
     ops: super::ops_view::UnitOpsView<'a>,
     annual_reports: Vec<AnnualYearView<'a>>,
     columns: Vec<ColumnView<'a>>,
+    script_pages: Vec<ScriptPageView<'a>>,
+}
+
+/// One page whose list only a script shows, and how it was read.
+#[derive(Serialize)]
+struct ScriptPageView<'a> {
+    url: &'a str,
+    how: &'static str,
+    source: Option<&'a str>,
+    entries: usize,
+}
+
+impl<'a> ScriptPageView<'a> {
+    fn new(p: &'a crate::site::ScriptPage) -> ScriptPageView<'a> {
+        ScriptPageView {
+            url: &p.url,
+            how: if p.via == "rendered" {
+                "无头浏览器渲染后读取"
+            } else {
+                "读取页面脚本调用的数据接口"
+            },
+            source: p.source.as_deref(),
+            entries: p.entries,
+        }
+    }
 }
 
 /// One crawl note as the template shows it.
@@ -339,6 +364,7 @@ impl<'a> UnitView<'a> {
             items,
             ops: super::ops_view::unit_ops_view(unit),
             annual_reports: unit.annual_reports.iter().map(AnnualYearView::new).collect(),
+            script_pages: unit.script_pages.iter().map(ScriptPageView::new).collect(),
             columns: unit
                 .columns
                 .iter()

@@ -75,6 +75,10 @@ pub struct UnitReport {
     /// The 专栏's column tree, parents before children (extension of the contract).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<ColumnNode>,
+    /// Pages whose list only a script shows, and how each was read: through the data API the script
+    /// calls, or rendered in a headless browser (extension of the contract).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub script_pages: Vec<crate::site::ScriptPage>,
 }
 
 /// One column of the unit's column tree as report.json shows it (extension of the contract).
@@ -106,7 +110,8 @@ impl ColumnNode {
         let node = |c: &crate::site::Column| {
             let newest = c.newest();
             ColumnNode {
-                name: c.name.clone(),
+                // Page text: personal numbers masked, as everywhere else in the report.
+                name: crate::checks::pii_leak::mask_pii(&c.name),
                 url: c.url.clone(),
                 parent: c.parent.clone(),
                 level: c.level,
@@ -146,6 +151,7 @@ impl UnitReport {
             trend: Vec::new(),
             todo: Vec::new(),
             annual_reports: Vec::new(),
+            script_pages: Vec::new(),
             columns: Vec::new(),
         }
     }
