@@ -1,5 +1,6 @@
-//! Attachment text extraction: DOCX, XLSX and OFD (zip archives of XML) and format sniffing. PDF goes to
-//! `pdftotext` in a subprocess and is left out (a process per input would make the fuzzer crawl).
+//! Attachment text extraction: DOCX, XLSX and OFD (zip archives of XML) and format sniffing (OLE kinds
+//! included). PDF goes to `pdftotext` and legacy DOC/XLS to LibreOffice in a subprocess; they are left out
+//! (a process per input would make the fuzzer crawl).
 //!
 //! Byte 0 picks the mode. Mode 0: the rest is the file, as downloaded. Modes 1-3: the rest is XML, packed
 //! here into a well-formed archive (stored, so the fuzzer's mutations reach the XML readers instead of
@@ -32,7 +33,8 @@ fuzz_target!(|data: &[u8]| {
     let [mode, rest @ ..] = data else { return };
     let (bytes, expect) = match mode % 4 {
         0 => {
-            if sniff(rest) == Format::Pdf {
+            // PDF and legacy DOC/XLS go to subprocesses (pdftotext, LibreOffice): sniffed, not extracted.
+            if matches!(sniff(rest), Format::Pdf | Format::Doc | Format::Xls) {
                 return;
             }
             (rest.to_vec(), None)
