@@ -4,11 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{FixedOffset, NaiveDate, Utc};
 
 use crate::checks::{CheckSet, Context};
-use crate::config::UnitsConfig;
+use crate::config::{Unit, UnitsConfig};
 use crate::crawl::{self, CrawlOptions, CrawlTarget};
 use crate::report::{self, AuditReport};
 use crate::rubric::Rubric;
@@ -147,27 +148,41 @@ pub async fn assemble_with(
     }
     store.finish_run(audit_run, crawl::fetch::now_cst())?;
 
+    // Units are judged on every core, a unit at a time per core: one unit's site model is in memory
+    // per worker, whatever the number of units.
+    let jobs: Vec<(&Unit, &crawl::UnitCrawlStats)> = config.units.iter().zip(&stats).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, jobs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let empty = crate::history::UnitPast::default();
+    let judged: Vec<(usize, Judged)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((unit, stat)) = jobs.get(i) else { break };
+                        let past = pasts.map(|m| m.get(&unit.id).unwrap_or(&empty));
+                        out.push((i, judge_unit(unit, stat, past, &store, &rubric, &checks, options.as_of)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("a unit's checks panicked")).collect()
+    });
+    let mut judged: Vec<Option<(report::UnitReport, bool)>> = {
+        let mut slots: Vec<Option<(report::UnitReport, bool)>> = (0..jobs.len()).map(|_| None).collect();
+        for (i, r) in judged {
+            slots[i] = Some(r?);
+        }
+        slots
+    };
     let mut units = Vec::with_capacity(config.units.len());
     let mut any_root_reached = false;
-    for (unit, stat) in config.units.iter().zip(&stats) {
-        let mut records = store.records(&unit.id)?;
-        // Breadth-first by (depth, URL), not by the order responses happened to arrive: concurrent
-        // fetches, 304s, pages reused without a request and resumed runs all store in different
-        // orders, and the report must not depend on it. Records of one URL keep their order.
-        records.sort_by(|a, b| (a.depth, &a.url, a.id).cmp(&(b.depth, &b.url, b.id)));
-        let site = UnitSite::build(unit, records);
-        any_root_reached |=
-            unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
-        let ctx = Context { site: &site, as_of: options.as_of };
-        let empty = crate::history::UnitPast::default();
-        let past = pasts.map(|m| m.get(&unit.id).unwrap_or(&empty));
-        let results = checks.run_with(&ctx, past);
-        let scored = score::score_unit(&rubric, unit.kind, &results);
-        let crawl = crawl_summary(stat);
-        let tree = report::ColumnNode::tree(&site, options.as_of);
-        let mut unit_report = report::UnitReport::new(unit, crawl, scored).with_columns(tree);
-        unit_report.annual_reports = crate::checks::annual_report_index::year_table(&checks, &ctx);
-        unit_report.script_pages = site.script_pages.clone();
+    for slot in judged.iter_mut() {
+        let (unit_report, reached) = slot.take().expect("every unit judged");
+        any_root_reached |= reached;
         units.push(unit_report);
     }
     if !any_root_reached {
@@ -181,6 +196,38 @@ pub async fn assemble_with(
     let mut report = AuditReport::new(options.as_of.format("%Y-%m-%d").to_string(), units);
     report.notes = rubric.warnings();
     Ok(report)
+}
+
+/// One unit's report, and whether any of its roots was fetched.
+type Judged = Result<(report::UnitReport, bool), crate::store::StoreError>;
+
+/// Builds one unit's site model from the store, runs every check on it and scores it; also says
+/// whether any of the unit's roots was fetched.
+fn judge_unit(
+    unit: &Unit,
+    stat: &crawl::UnitCrawlStats,
+    past: Option<&crate::history::UnitPast>,
+    store: &Store,
+    rubric: &Rubric,
+    checks: &CheckSet,
+    as_of: NaiveDate,
+) -> Judged {
+    let mut records = store.records(&unit.id)?;
+    // Breadth-first by (depth, URL), not by the order responses happened to arrive: concurrent
+    // fetches, 304s, pages reused without a request and resumed runs all store in different
+    // orders, and the report must not depend on it. Records of one URL keep their order.
+    records.sort_by(|a, b| (a.depth, &a.url, a.id).cmp(&(b.depth, &b.url, b.id)));
+    let site = UnitSite::build(unit, records);
+    let reached = unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
+    let ctx = Context { site: &site, as_of };
+    let results = checks.run_with(&ctx, past);
+    let scored = score::score_unit(rubric, unit.kind, &results);
+    let crawl = crawl_summary(stat);
+    let tree = report::ColumnNode::tree(&site, as_of);
+    let mut unit_report = report::UnitReport::new(unit, crawl, scored).with_columns(tree);
+    unit_report.annual_reports = crate::checks::annual_report_index::year_table(checks, &ctx);
+    unit_report.script_pages = site.script_pages.clone();
+    Ok((unit_report, reached))
 }
 
 /// Writes the reports of an assembled audit into `out` and prepares the one-screen summary.

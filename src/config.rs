@@ -55,7 +55,7 @@ struct RawUnitsFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSettings {
-    rate_per_host: Option<f64>,
+    rate_per_host: Option<RawRate>,
     max_pages_per_unit: Option<usize>,
     max_depth: Option<u32>,
     user_agent: Option<String>,
@@ -81,6 +81,15 @@ struct RawSettings {
     #[serde(default)]
     notify: Vec<RawNotify>,
     report_url: Option<String>,
+}
+
+/// `rate_per_host`: a number of requests per second, or the word `unlimited` (benchmarks and an
+/// auditor's own intranet servers: no pacing at all, only `max_in_flight` bounds the load).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawRate {
+    PerSecond(f64),
+    Word(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,7 +129,8 @@ pub enum RenderMode {
 /// Crawl settings from the units file, with defaults filled in.
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
-    /// Requests per second per host: the politeness budget, shared by all units on a host.
+    /// Requests per second per host: the politeness budget, shared by all units on a host;
+    /// `f64::INFINITY` when the units file says `unlimited` (no pacing).
     pub rate_per_host: f64,
     /// Most pages fetched for one unit (attachments and link checks included).
     pub max_pages_per_unit: usize,
@@ -347,11 +357,11 @@ fn resolve_settings(
 ) -> Result<Settings, YamlError> {
     let mut s = Settings::default();
     let bad = |key: &str, why: &str| YamlError::at(path, line_of(key), format!("settings.{key} {why}"));
-    if let Some(r) = raw.rate_per_host {
-        if !(r.is_finite() && r > 0.0 && r <= 1000.0) {
-            return Err(bad("rate_per_host", "must be a number in (0, 1000]"));
-        }
-        s.rate_per_host = r;
+    match &raw.rate_per_host {
+        None => {}
+        Some(RawRate::PerSecond(r)) if r.is_finite() && *r > 0.0 && *r <= 1000.0 => s.rate_per_host = *r,
+        Some(RawRate::Word(w)) if w == "unlimited" => s.rate_per_host = f64::INFINITY,
+        Some(_) => return Err(bad("rate_per_host", "must be a number in (0, 1000] or `unlimited`")),
     }
     if let Some(n) = raw.max_pages_per_unit {
         if n == 0 {
@@ -499,6 +509,23 @@ mod tests {
         assert_eq!(c.units[0].kind, UnitKind::Street);
         assert_eq!(c.settings.max_pages_per_unit, 3000);
         assert_eq!(c.units[0].domains, vec!["社会救助".to_string()]);
+    }
+
+    #[test]
+    fn rate_is_a_number_in_range_or_unlimited() {
+        let with = |rate: &str| {
+            load_str(&format!(
+                "settings:\n  rate_per_host: {rate}\nunits:\n  - id: a\n    name: 甲\n    kind: street\n    roots: [\"https://example.gov.cn/a/\"]\n"
+            ))
+        };
+        assert_eq!(with("2").unwrap().settings.rate_per_host, 2.0);
+        assert_eq!(with("0.5").unwrap().settings.rate_per_host, 0.5);
+        assert_eq!(with("unlimited").unwrap().settings.rate_per_host, f64::INFINITY);
+        for bad in ["0", "-1", "1001", "1e9", "fast"] {
+            let e = with(bad).unwrap_err();
+            assert!(e.message.contains("rate_per_host") && e.message.contains("unlimited"), "{bad}: {e}");
+            assert_eq!(e.line, Some(2), "{bad}: the line is named: {e}");
+        }
     }
 
     #[test]

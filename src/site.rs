@@ -197,7 +197,7 @@ impl UnitSite {
             _ => Some(r),
         });
         let pages: Vec<SitePage> = records
-            .map(|record| {
+            .map(|mut record| {
                 let mut facts = None;
                 let mut attachment_text = None;
                 let mut attachment_note = None;
@@ -234,6 +234,11 @@ impl UnitSite {
                     if record.truncated && record.kind == FetchKind::Attachment {
                         attachment_note = Some(crate::attachments::AttachmentNote::TooLarge);
                     }
+                }
+                if facts.is_some() {
+                    // The facts hold everything the checks read of an HTML page; its bytes stay in the
+                    // store (evidence packs read them from there), not in every unit's model in memory.
+                    record.body = Vec::new();
                 }
                 SitePage { record, facts, attachment_text, attachment_note }
             })

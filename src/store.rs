@@ -257,28 +257,30 @@ impl Store {
     pub fn insert(&self, record: &FetchRecord) -> Result<i64, StoreError> {
         let headers = serde_json::to_string(&record.headers).expect("string pairs serialise");
         let conn = self.conn();
-        conn.execute(
-            "INSERT INTO responses (unit_id, url, final_url, kind, depth, referrer, status, error,
-                 content_type, headers, fetched_at, sha256, body, truncated, revalidated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                record.unit_id,
-                record.url,
-                record.final_url,
-                record.kind.as_str(),
-                record.depth,
-                record.referrer,
-                record.status,
-                record.error,
-                record.content_type,
-                headers,
-                record.fetched_at.to_rfc3339(),
-                record.sha256,
-                record.body,
-                record.truncated,
-                record.revalidated.map(Revalidation::as_str),
-            ],
-        )
+        let mut stmt = conn
+            .prepare_cached(
+                "INSERT INTO responses (unit_id, url, final_url, kind, depth, referrer, status, error,
+                     content_type, headers, fetched_at, sha256, body, truncated, revalidated)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.execute(params![
+            record.unit_id,
+            record.url,
+            record.final_url,
+            record.kind.as_str(),
+            record.depth,
+            record.referrer,
+            record.status,
+            record.error,
+            record.content_type,
+            headers,
+            record.fetched_at.to_rfc3339(),
+            record.sha256,
+            record.body,
+            record.truncated,
+            record.revalidated.map(Revalidation::as_str),
+        ])
         .map_err(|e| self.err(e))?;
         Ok(conn.last_insert_rowid())
     }

@@ -389,6 +389,9 @@ pub async fn crawl_unit_rendering(
     renderer: &Renderer,
 ) -> Result<UnitCrawlStats, StoreError> {
     let deadline = Instant::now() + settings.unit_time_budget;
+    // Only a store that already holds records of this unit (an interrupted run) can resume any: a
+    // fresh one is not asked once per URL.
+    let resuming = fetcher.resuming() && store.count(&target.unit_id)? > 0;
     let mut frontier = Frontier::new(target, settings);
     let render_mode = settings.render_for(&target.unit_id);
     if render_mode == crate::config::RenderMode::Always && !Renderer::available() {
@@ -430,7 +433,7 @@ pub async fn crawl_unit_rendering(
             let requests = &requests;
             // A resumed run reuses what the interrupted run stored for this unit and URL (a rendering is
             // done again: the stored record of its URL is the static page).
-            let stored = if fetcher.resuming() && job.kind != FetchKind::Rendered {
+            let stored = if resuming && job.kind != FetchKind::Rendered {
                 store.latest_of_unit(&job.unit_id, job.url.as_str())?
             } else {
                 None

@@ -3,8 +3,9 @@
 //!
 //! Politeness is enforced at the moment a request is sent, not when it is queued: the pacer keeps the
 //! time of the last send and makes the next one wait until `last + interval`, where the interval is
-//! `1 / rate_per_host` (plus a 5 % margin), raised by robots.txt's Crawl-delay and pushed back by
-//! 429 / 503 answers. Sends to one host are therefore never closer than the interval, so no one-second
+//! `1 / rate_per_host` (plus a margin of 5 %, at most 10 ms), raised by robots.txt's Crawl-delay and
+//! pushed back by 429 / 503 answers. `rate_per_host: unlimited` makes the interval zero: only the
+//! in-flight cap bounds the load then. Sends to one host are therefore never closer than the interval, so no one-second
 //! window holds more than `ceil(rate)` requests, and there are no bursts after idle periods.
 
 use std::collections::HashMap;
@@ -110,12 +111,26 @@ pub struct Host {
 }
 
 /// Safety margin added to the interval so that scheduling jitter between deciding to send and the
-/// bytes reaching the server cannot squeeze one request too many into a one-second window.
+/// bytes reaching the server cannot squeeze one request too many into a one-second window: 5 % of
+/// the interval, but never more than [`MAX_MARGIN`]. Jitter is a matter of milliseconds whatever the
+/// rate, so a proportional margin alone would waste 25 ms of every 500 ms slot at 2 requests/s and
+/// stretch a crawl 5 % past its politeness bound.
 const MARGIN: f64 = 0.05;
+/// The largest margin added to one interval.
+const MAX_MARGIN: Duration = Duration::from_millis(10);
+
+/// The pacing interval for a rate: `1 / rate` plus the margin; zero for an unlimited rate.
+fn interval_for(rate_per_host: f64) -> Duration {
+    if !rate_per_host.is_finite() {
+        return Duration::ZERO;
+    }
+    let base = Duration::from_secs_f64(1.0 / rate_per_host);
+    base + base.mul_f64(MARGIN).min(MAX_MARGIN)
+}
 
 impl Host {
     fn new(origin: String, rate_per_host: f64, in_flight: usize) -> Host {
-        let interval = Duration::from_secs_f64((1.0 + MARGIN) / rate_per_host);
+        let interval = interval_for(rate_per_host);
         Host {
             origin,
             pace: tokio::sync::Mutex::new(Pace { last_send: None, interval, blocked_until: None }),
@@ -272,6 +287,13 @@ mod tests {
         h.until_ready(far, || async {}).await.unwrap();
         assert!(t1.elapsed() >= Duration::from_millis(250));
         assert!(h.until_ready(Instant::now(), || async {}).await.is_err(), "slot after the deadline");
+    }
+
+    #[test]
+    fn interval_margin_is_five_percent_capped_at_ten_ms() {
+        assert_eq!(interval_for(100.0), Duration::from_micros(10_500), "5 % of 10 ms");
+        assert_eq!(interval_for(2.0), Duration::from_millis(510), "cap: 10 ms, not 25 ms");
+        assert_eq!(interval_for(f64::INFINITY), Duration::ZERO, "unlimited: no pacing");
     }
 
     #[test]

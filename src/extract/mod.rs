@@ -221,13 +221,17 @@ pub fn is_attachment_url(url: &Url) -> bool {
     path.rsplit_once('.').is_some_and(|(_, ext)| ATTACHMENT_EXTENSIONS.contains(&ext))
 }
 
+/// The links among `links` that lead to attachments.
+fn attachments_of(links: &[Link]) -> Vec<Link> {
+    links.iter().filter(|l| Url::parse(&l.url).is_ok_and(|u| is_attachment_url(&u))).cloned().collect()
+}
+
 /// Runs every extractor on one page.
 pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let doc = Html::parse_document(&depth::bounded_nesting(html));
     let base = base_url(url, &doc);
     let links = links(&base, &doc);
-    let attachments =
-        links.iter().filter(|l| Url::parse(&l.url).is_ok_and(|u| is_attachment_url(&u))).cloned().collect();
+    let attachments = attachments_of(&links);
     let lines = text::lines(&doc);
     let meta = metadata::metadata(&lines);
     let title = text::title(&doc, meta.title.as_deref());
