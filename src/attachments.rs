@@ -450,7 +450,7 @@ fn xlsx_text(bytes: &[u8], limits: &Limits) -> Extracted {
     let mut out = String::new();
     for name in sheets {
         let Some(xml) = zip_entry(&mut zip, &name, limits)? else { continue };
-        sheet_text(&xml, &shared, &mut out)?;
+        sheet_text(&xml, &shared, &mut out, limits.max_text_bytes)?;
         out.push('\n');
         if out.len() > limits.max_text_bytes {
             return Ok((out, Some(AttachmentNote::TooLarge)));
@@ -497,7 +497,9 @@ fn shared_strings(xml: &str) -> Result<Vec<String>, AttachmentNote> {
     Ok(out)
 }
 
-fn sheet_text(xml: &str, shared: &[String], out: &mut String) -> Result<(), AttachmentNote> {
+/// Appends a sheet's rows to `out`, stopping once `out` is longer than `max_text` bytes: cells that repeat
+/// one long shared string multiply a small file into unbounded text.
+fn sheet_text(xml: &str, shared: &[String], out: &mut String, max_text: usize) -> Result<(), AttachmentNote> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut cell_type: Option<String> = None;
     let mut in_value = false;
@@ -534,6 +536,9 @@ fn sheet_text(xml: &str, shared: &[String], out: &mut String) -> Result<(), Atta
                     }
                     first_in_row = false;
                     out.push_str(&shown);
+                    if out.len() > max_text {
+                        return Ok(());
+                    }
                 }
                 "row" => out.push('\n'),
                 _ => {}
@@ -565,6 +570,10 @@ fn ofd_text(bytes: &[u8], limits: &Limits) -> Extracted {
             out.push_str(&t);
         }
         out.push('\n');
+        // Each page is capped, but not their number times their size: stop at the text cap.
+        if out.len() > limits.max_text_bytes {
+            return Ok((out, Some(AttachmentNote::TooLarge)));
+        }
     }
     Ok((out, None))
 }

@@ -148,9 +148,7 @@ impl CheckSet {
         let mut seen: HashMap<String, String> = HashMap::new();
         for path in files {
             let text = yaml::read(&path)?;
-            let file: decl::ChecksFile = yaml::parse(&path, &text)?;
-            for c in file.checks {
-                validate(&path, &c)?;
+            for c in CheckSet::parse_file(&path, &text)? {
                 let here = format!("{}:{}", path.display(), c.line);
                 if let Some(first) = seen.insert(c.id.clone(), here) {
                     return Err(YamlError::at(
@@ -165,6 +163,16 @@ impl CheckSet {
             }
         }
         Ok(set)
+    }
+
+    /// Parses and validates the declarations of one checks file whose text came from `path` (ids are not
+    /// yet checked for uniqueness across files: [`CheckSet::load_dir`] does that).
+    pub fn parse_file(path: &Path, text: &str) -> Result<Vec<CheckDecl>, YamlError> {
+        let file: decl::ChecksFile = yaml::parse(path, text)?;
+        for c in &file.checks {
+            validate(path, c)?;
+        }
+        Ok(file.checks)
     }
 
     /// (check id, rubric item id) for every item a check names, for cross-validation with the rubric.

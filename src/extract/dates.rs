@@ -110,7 +110,9 @@ fn find_date(s: &str) -> Option<NaiveDate> {
         let y: Option<String> =
             c[1].chars().map(|ch| cn_digit(ch).and_then(|v| char::from_digit(v, 10))).collect();
         let (Some(y), Some(m), Some(d)) = (y, cn_small(&c[2]), cn_small(&c[3])) else { continue };
-        if let Some(date) = y.parse().ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) {
+        // The same years as Arabic digits (19xx, 20xx): 〇〇一二年 is no publication date.
+        let year = y.parse::<i32>().ok().filter(|y| (1900..2100).contains(y));
+        if let Some(date) = year.and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) {
             return Some(date);
         }
     }
