@@ -133,6 +133,7 @@ pub async fn assemble_with(
     // path an uninterrupted one took (the search probes reuse robots.txt in both).
     let reuse = crawl::fetch::Reuse { prior, resume: true };
 
+    let started = std::time::Instant::now();
     let targets =
         config.units.iter().map(|u| CrawlTarget { unit_id: u.id.clone(), roots: u.roots.clone() }).collect();
     let crawl_options = CrawlOptions { allow_private: options.allow_private };
@@ -147,6 +148,7 @@ pub async fn assemble_with(
         crawl::crawl_reusing(probes, &settings, &crawl_options, &[], reuse, store.clone()).await?;
     }
     store.finish_run(audit_run, crawl::fetch::now_cst())?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "crawl finished");
 
     // Units are judged on every core, a unit at a time per core: one unit's site model is in memory
     // per worker, whatever the number of units.
@@ -171,6 +173,7 @@ pub async fn assemble_with(
             .collect();
         workers.into_iter().flat_map(|w| w.join().expect("a unit's checks panicked")).collect()
     });
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), units = jobs.len(), workers, "units judged");
     let mut judged: Vec<Option<(report::UnitReport, bool)>> = {
         let mut slots: Vec<Option<(report::UnitReport, bool)>> = (0..jobs.len()).map(|_| None).collect();
         for (i, r) in judged {
@@ -217,7 +220,7 @@ fn judge_unit(
     // fetches, 304s, pages reused without a request and resumed runs all store in different
     // orders, and the report must not depend on it. Records of one URL keep their order.
     records.sort_by(|a, b| (a.depth, &a.url, a.id).cmp(&(b.depth, &b.url, b.id)));
-    let site = UnitSite::build(unit, records);
+    let site = UnitSite::build_with_facts(unit, records, store.unit_facts(&unit.id)?);
     let reached = unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
     let ctx = Context { site: &site, as_of };
     let results = checks.run_with(&ctx, past);

@@ -74,6 +74,9 @@ pub struct UnitSite {
     index: HashMap<String, usize>,
     /// Canonical URLs of the columns' list pages; built once by `from_pages`.
     list_urls: HashSet<String>,
+    /// Each root's scope as the start of a serialized URL (`http://host:port/dir/`): a stored URL, which
+    /// `Url` serialized, that starts with one is in scope without being parsed again.
+    scope_prefixes: Vec<String>,
     /// Pages whose content exists only after their scripts run: read through their data API or
     /// rendered in a headless browser.
     pub script_pages: Vec<ScriptPage>,
@@ -172,6 +175,14 @@ pub fn is_skip_error(error: &str) -> bool {
     error.contains("robots") || error.starts_with("refused:") || error.contains("special-purpose")
 }
 
+/// The directory of a root: its path up to and including the last `/`.
+fn scope_dir(root: &Url) -> &str {
+    match root.path().rfind('/') {
+        Some(i) => &root.path()[..=i],
+        None => "/",
+    }
+}
+
 /// Normalises a name for matching: whitespace and common separators removed.
 pub fn normalize_name(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '·' && *c != '>').collect()
@@ -180,6 +191,16 @@ pub fn normalize_name(s: &str) -> String {
 impl UnitSite {
     /// Decodes and extracts every stored HTML page and assembles the columns.
     pub fn build(unit: &Unit, records: Vec<FetchRecord>) -> UnitSite {
+        UnitSite::build_with_facts(unit, records, HashMap::new())
+    }
+
+    /// [`UnitSite::build`], taking the facts the crawl already extracted (record id → the bytes of
+    /// [`crate::extract::facts_to_cache`]) instead of parsing those pages again.
+    pub fn build_with_facts(
+        unit: &Unit,
+        records: Vec<FetchRecord>,
+        mut cached: HashMap<i64, Vec<u8>>,
+    ) -> UnitSite {
         // A page rendered in a headless browser is judged by its DOM: the rendered record stands in for
         // the static one (its hash is the DOM's, which is what was read).
         let rendered: HashSet<String> = records
@@ -205,8 +226,10 @@ impl UnitSite {
                     let decoded = || decode(&record.body, record.content_type.as_deref()).text;
                     if record.kind == FetchKind::Page && is_html(&record) {
                         let base = Url::parse(&record.final_url).or_else(|_| Url::parse(&record.url));
+                        let kept =
+                            cached.remove(&record.id).and_then(|b| crate::extract::facts_from_cache(&b));
                         if let Ok(base) = base {
-                            let mut f = extract_page(&base, &decoded());
+                            let mut f = kept.unwrap_or_else(|| extract_page(&base, &decoded()));
                             // A list loaded by script: its data endpoints are pages of its list.
                             if f.list_entries.is_empty() {
                                 f.paging.extend(f.data_apis.iter().cloned());
@@ -327,6 +350,11 @@ impl UnitSite {
             columns: Vec::new(),
             index,
             list_urls: HashSet::new(),
+            scope_prefixes: unit
+                .roots
+                .iter()
+                .map(|r| format!("{}{}", r.origin().ascii_serialization(), scope_dir(r)))
+                .collect(),
             script_pages: Vec::new(),
         };
         site.columns = site.assemble_columns();
@@ -549,16 +577,16 @@ impl UnitSite {
 
     /// Whether a URL lies in the unit's scope: same host as a root and under the root's directory.
     pub fn is_in_scope(&self, url: &str) -> bool {
+        // Checks read this for every page, many times over: the serialized form needs no parse.
+        if self.scope_prefixes.iter().any(|p| url.starts_with(p.as_str())) {
+            return true;
+        }
         let Ok(u) = Url::parse(url) else { return false };
         self.unit.roots.iter().any(|root| {
-            let dir = match root.path().rfind('/') {
-                Some(i) => &root.path()[..=i],
-                None => "/",
-            };
             u.scheme() == root.scheme()
                 && u.host_str() == root.host_str()
                 && u.port_or_known_default() == root.port_or_known_default()
-                && u.path().starts_with(dir)
+                && u.path().starts_with(scope_dir(root))
         })
     }
 

@@ -285,6 +285,44 @@ impl Store {
         Ok(conn.last_insert_rowid())
     }
 
+    /// Keeps the facts the crawl extracted from record `id` ([`crate::extract::facts_to_cache`]) for the
+    /// site model, so that it does not parse the page again. They live in a temporary table of this
+    /// connection, never in the evidence file, and go when the store is closed.
+    pub fn put_facts(&self, id: i64, facts: &[u8]) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS page_facts (id INTEGER PRIMARY KEY, facts BLOB NOT NULL)",
+        )
+        .map_err(|e| self.err(e))?;
+        let mut stmt = conn
+            .prepare_cached("INSERT OR REPLACE INTO temp.page_facts (id, facts) VALUES (?1, ?2)")
+            .map_err(|e| self.err(e))?;
+        stmt.execute(params![id, facts]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The facts kept by [`Store::put_facts`] for a unit's records: record id → bytes.
+    pub fn unit_facts(&self, unit_id: &str) -> Result<std::collections::HashMap<i64, Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        let exists: bool = conn
+            .query_row("SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'page_facts'", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))?;
+        if !exists {
+            return Ok(Default::default());
+        }
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT f.id, f.facts FROM temp.page_facts f JOIN responses r ON r.id = f.id
+                 WHERE r.unit_id = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// All records of a unit, bodies included, in the order they were stored.
     pub fn records(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
         let conn = self.conn();

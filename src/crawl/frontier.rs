@@ -619,6 +619,12 @@ pub async fn crawl_unit_rendering(
         for (limit, url) in frontier.take_hits() {
             notes.hit(limit, &url, settings);
         }
+        // The site model reads these facts instead of parsing the page a second time.
+        if record.id > 0
+            && let Err(e) = store.put_facts(record.id, &extract::facts_to_cache(&facts))
+        {
+            tracing::warn!("cannot keep the facts of {}: {e}", record.url);
+        }
     }
     for u in frontier.queued_urls() {
         progress.dequeued(u);

@@ -32,11 +32,11 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use scraper::{Html, Selector};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// A link: its visible text and absolute URL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// Visible text, whitespace collapsed (the `title` attribute when the text is empty).
     pub text: String,
@@ -45,7 +45,7 @@ pub struct Link {
 }
 
 /// One entry of a list page (a column's document list).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListEntry {
     /// The entry's title.
     pub title: String,
@@ -56,7 +56,7 @@ pub struct ListEntry {
 }
 
 /// The 信息公开 metadata table of a document page (CONTRACT.md `fields`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fields {
     /// 索引号.
     pub index_no: Option<String>,
@@ -77,7 +77,7 @@ pub struct Fields {
 }
 
 /// A site-search form: where it sends the query and under which field name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchForm {
     /// The form's absolute action URL.
     pub action: String,
@@ -88,7 +88,7 @@ pub struct SearchForm {
 }
 
 /// Counts of media on a page: what 政策解读 in varied forms needs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Media {
     /// Content images (`<img>`), icons and spacers excluded where recognisable.
     pub images: u32,
@@ -99,7 +99,7 @@ pub struct Media {
 }
 
 /// A 政府信息公开工作年度报告 as read from a page (CONTRACT.md `annual_report`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnualReport {
     /// The year the report covers.
     pub year: i32,
@@ -117,7 +117,7 @@ pub struct AnnualReport {
 /// `regulations` and `normative_documents` (规章, 行政规范性文件: 本年制发, 本年废止, 现行有效),
 /// `licensing`, `punishment`, `coercion` (行政许可, 行政处罚, 行政强制: 本年处理决定数量), `fees`
 /// (行政事业性收费: 本年收费金额). An unreadable cell is `None`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Proactive {
     /// Rows by key.
     pub rows: std::collections::BTreeMap<String, Vec<Option<f64>>>,
@@ -125,7 +125,7 @@ pub struct Proactive {
 
 /// Table 四 of a 年报: three groups of five cells each, in template order
 /// 结果维持, 结果纠正, 其他结果, 尚未审结, 总计; an unreadable cell is `None`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     /// 行政复议.
     pub reconsideration: Vec<Option<i64>>,
@@ -136,14 +136,15 @@ pub struct Review {
 }
 
 /// Table 三 of a 年报: canonical row key → 7 cells (自然人 … 总计); an unreadable cell is `None`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Applications {
     /// Rows by canonical key (new_requests, carried_over, granted, …).
     pub rows: std::collections::BTreeMap<String, Vec<Option<i64>>>,
 }
 
 /// Everything the extractors see in one page.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PageFacts {
     /// The page URL (absolute).
     pub url: String,
@@ -200,7 +201,7 @@ pub struct PageFacts {
 }
 
 /// How an attachment was read (`inspect` of an attachment).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
     /// The format its bytes say (`pdf`, `doc`, `xls`, `docx` …); a WPS file reads as `doc`.
     pub format: String,
@@ -208,6 +209,19 @@ pub struct AttachmentInfo {
     pub text_chars: usize,
     /// Why the text is missing or incomplete, in the reports' Chinese; `null` when it was read in full.
     pub note: Option<String>,
+}
+
+/// A page's facts as the crawl keeps them for the site model ([`crate::store::Store::put_facts`]): every
+/// field, the body text included, so that a page is parsed once per run.
+pub fn facts_to_cache(facts: &PageFacts) -> Vec<u8> {
+    serde_json::to_vec(&(facts, &facts.text)).expect("page facts serialise")
+}
+
+/// The facts [`facts_to_cache`] kept; `None` if the bytes are not such facts.
+pub fn facts_from_cache(bytes: &[u8]) -> Option<PageFacts> {
+    let (mut facts, text): (PageFacts, String) = serde_json::from_slice(bytes).ok()?;
+    facts.text = text;
+    Some(facts)
 }
 
 /// File extensions that mark a link as an attachment.
@@ -600,5 +614,41 @@ mod tests {
         let f = extract_page(&url, "<body><p>正文</p><script>var secret=1;</script></body>");
         assert!(f.text.contains("正文"));
         assert!(!f.text.contains("secret"));
+    }
+
+    /// The site model reads the crawl's facts back instead of parsing again: they must come back whole,
+    /// for every page of the demo site and of the extractor fixtures (年报 tables with fractional fees,
+    /// metadata tables, lists, GBK pages).
+    #[test]
+    fn cached_facts_come_back_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![root.join("demo/site"), root.join("extract"), root.join("annual")];
+        let (mut pages, mut with_report) = (0, 0);
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("fixture dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if !path.extension().is_some_and(|e| e == "html" || e == "htm") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).expect("fixture");
+                let text = crate::crawl::decode::decode(&bytes, None).text;
+                let rel =
+                    path.strip_prefix(&root).expect("under fixtures").to_string_lossy().replace('\\', "/");
+                let url = Url::parse(&format!("http://127.0.0.1:8080/{rel}")).expect("url");
+                let facts = extract_page(&url, &text);
+                let back = facts_from_cache(&facts_to_cache(&facts)).expect("reads back");
+                assert_eq!(back, facts, "{rel}");
+                pages += 1;
+                with_report +=
+                    usize::from(facts.annual_report.as_ref().is_some_and(|r| r.proactive.is_some()));
+            }
+        }
+        assert!(pages > 200, "{pages} pages");
+        assert!(with_report > 0, "a 年报 with table 二 among them");
+        assert!(facts_from_cache(b"{\"url\": 5}").is_none(), "not facts: the page is parsed instead");
     }
 }
