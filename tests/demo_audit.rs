@@ -32,7 +32,7 @@ async fn demo_audit_end_to_end() {
     // (minijinja escapes `/` in attributes as `&#x2f;`, which browsers decode.)
     let html = std::fs::read_to_string(audit.out.path().join("report.html")).unwrap().replace("&#x2f;", "/");
     assert!(html.contains("包公街道") && html.contains("区生态环境分局"));
-    assert!(html.contains("长青街道") && html.contains("区文化和旅游局"));
+    assert!(html.contains("长青街道") && html.contains("区文化和旅游局") && html.contains("区民政局"));
     assert!(html.contains(&format!("href=\"{}bgjd/xxgk/", audit.base)), "no evidence links in report.html");
     assert_eq!(report["as_of"], "2025-03-20");
 
@@ -50,13 +50,17 @@ async fn demo_audit_end_to_end() {
 
     let bg = unit(report, "baogong");
     let st = unit(report, "shengtai");
-    // Four units: the two weaker ones (长青街道, 区文化和旅游局) lose points where the first two earn them.
-    assert_eq!(report["units"].as_array().unwrap().len(), 4);
+    // Five units: the two weaker ones (长青街道, 区文化和旅游局) lose points where the first two earn them;
+    // 区民政局 is the department that fixed what the district's earlier run found (整改, tests/demo_judged.rs).
+    assert_eq!(report["units"].as_array().unwrap().len(), 5);
     let cq = unit(report, "changqing");
     let wl = unit(report, "wenlv");
     assert_eq!((cq["kind"].as_str(), wl["kind"].as_str()), (Some("street"), Some("department")));
     assert!(cq["crawl"]["pages"].as_u64().unwrap() >= 20, "长青街道 crawl: {}", cq["crawl"]);
     assert!(wl["crawl"]["pages"].as_u64().unwrap() >= 25, "区文化和旅游局 crawl: {}", wl["crawl"]);
+    let mz = unit(report, "minzheng");
+    assert_eq!(mz["kind"], "department");
+    assert!(mz["crawl"]["pages"].as_u64().unwrap() >= 60, "区民政局 crawl: {}", mz["crawl"]);
     assert!(
         cq["score"]["online_earned"].as_f64().unwrap() < bg["score"]["online_earned"].as_f64().unwrap(),
         "the weaker street scores lower"

@@ -83,9 +83,9 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
     }
     assert!(!manual.is_empty(), "the 实地测评 items are manual");
 
-    // 2. Each item of issue 5 (part A) passes for one demo unit and fails for another.
-    // 整改 (street-02) is judged in the list and below; department-02 below (both departments keep
-    // problems the earlier run found, so it has no demo pass: its pass is covered by the check's unit tests).
+    // 2. Each item of issue 5 (part A) passes for one demo unit and fails for another. 整改 is also
+    //    judged below: street-02 passes for 包公街道 and fails for 长青街道; department-02 passes for 区民政局,
+    //    which fixed everything the earlier run found, and fails for the two departments that kept problems.
     let items = [
         "common-01",
         "common-02",
@@ -102,6 +102,7 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
         "street-07",
         "street-02",
         "department-01",
+        "department-02",
     ];
     let mut missing = Vec::new();
     for id in items {
@@ -166,6 +167,60 @@ async fn demo_items_are_judged_and_manual_means_on_site() {
     // The fixes themselves: the 专栏 now passes the items the open problems belonged to.
     for item in ["common-13", "common-19", "common-20"] {
         assert_eq!(status(baogong, item), "pass", "{item}: {:#}", common::item(baogong, item));
+    }
+
+    // 4. 整改 of a department: since the earlier run 区民政局 masked the ID numbers of its 高龄津贴 list,
+    //    completed a 办事指南 and marked its 规范性文件's 有效性, published the 采纳情况 of a closed 意见征集, a
+    //    回应关切, two 制度 and the statutory columns the run found missing. Every problem that run found is
+    //    fixed, each fix shown by the page that passes now.
+    let minzheng = common::unit(&report, "minzheng");
+    assert_eq!(minzheng["kind"], "department");
+    assert_eq!(status(minzheng, "department-02"), "pass", "{:#}", common::item(minzheng, "department-02"));
+    let rect = common::findings_of(minzheng, "rectification");
+    assert!(!rect.iter().any(|f| f["status"] != "pass"), "nothing left open: {rect:#?}");
+    let summary = rect
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("历史测评#1（2025-03-03）以来发现"))
+        .unwrap_or_else(|| panic!("a summary: {rect:#?}"));
+    // 13 problems: the leak, the 办事指南, the 有效性 (a page and its column, found by two checks), the
+    // 意见征集 without feedback, no 回应关切, 舆情回应制度 and 公众参与制度, 统计信息 / 重大建设项目 / 人事信息.
+    let text = summary["message"].as_str().unwrap();
+    assert!(text.contains("发现的13个问题：已整改13个，逾期未整改0个"), "{summary:#}");
+    // The fixes listed one by one (the first `max_listed` = 10), each with the page that passes now.
+    for (what, page) in [
+        (
+            "《包河区2025年2月高龄津贴发放名单公示》公开了3个居民身份证号码",
+            "/mzj/xxgk/ylfw/202502/t20250226_3347.html",
+        ),
+        ("《临时救助申请办事指南》缺少要素：设定依据、联系电话", "/mzj/xxgk/bszn/202411/t20241105_3459.html"),
+        (
+            "《包河区民政局关于印发《包河区居家养老服务补贴管理办法》的通知》缺少公开要素：有效性",
+            "/mzj/xxgk/gfxwj/202501/t20250114_3277.html",
+        ),
+        ("征求意见已结束，未找到意见采纳情况反馈", "/mzj/xxgk/tzgg/202501/t20250106_3424.html"),
+        ("“回应关切”：未找到任何相关信息", "/mzj/xxgk/"),
+        ("专栏导航中未找到“统计信息”栏目", "/mzj/xxgk/"),
+    ] {
+        let f = rect
+            .iter()
+            .find(|f| f["status"] == "pass" && f["message"].as_str().unwrap().contains(what))
+            .unwrap_or_else(|| panic!("the fix of {what} is named: {rect:#?}"));
+        let m = f["message"].as_str().unwrap();
+        assert!(
+            m.starts_with("已整改：")
+                && m.contains("历史测评#1（测评日期2025-03-03）首次发现，本次复查已不存在"),
+            "{m}"
+        );
+        let ev = &f["evidence"][0];
+        assert!(ev["url"].as_str().unwrap().ends_with(page), "{f:#}");
+        assert_eq!(ev["sha256"].as_str().unwrap().len(), 64, "{f:#}");
+        assert!(!m.contains("3401111935") && !m.contains("3401041935"), "history messages stay masked: {m}");
+    }
+    // The fixes themselves: the items the problems belonged to pass now.
+    for item in
+        ["common-09", "common-10", "common-13", "common-17", "common-24", "common-26", "department-04"]
+    {
+        assert_eq!(status(minzheng, item), "pass", "{item}: {:#}", common::item(minzheng, item));
     }
     for (unit, item) in
         [("changqing", "street-02"), ("shengtai", "department-02"), ("wenlv", "department-02")]

@@ -185,7 +185,7 @@ async fn two_nights_with_a_site_change_diff_names_the_item_and_nightly_exits_3()
     assert!(trend[2]["online_earned"].as_f64().unwrap() < trend[1]["online_earned"].as_f64().unwrap());
     assert_eq!(common::item(bg, "common-11")["status"], "fail");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert_eq!(html.matches("<polyline points=").count(), 4, "one chart per unit (four demo units)");
+    assert_eq!(html.matches("<polyline points=").count(), 5, "one chart per unit (five demo units)");
     assert!(!html.contains("<script"), "the chart needs no script");
 
     // Each nightly run sent the digest; the last one names the new failure and the report's URL.

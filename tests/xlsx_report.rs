@@ -38,7 +38,10 @@ async fn scoring_sheet_matches_report_json_and_prints_a4_landscape() {
     let demo = common::audit_demo().await;
     let path = demo.out.path().join("report.xlsx");
     let mut book: Xlsx<_> = open_workbook(&path).expect("report.xlsx written next to report.json");
-    assert_eq!(book.sheet_names(), ["汇总", "包公街道", "区生态环境分局", "长青街道", "区文化和旅游局"]);
+    assert_eq!(
+        book.sheet_names(),
+        ["汇总", "包公街道", "区生态环境分局", "长青街道", "区文化和旅游局", "区民政局"]
+    );
 
     // 汇总: ranked by provisional online score, highest first, with report.json's figures.
     let summary = book.worksheet_range("汇总").unwrap();
