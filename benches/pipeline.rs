@@ -5,7 +5,7 @@
 //! `cargo bench --bench pipeline`; `benches/run.sh` runs it after the whole-run benchmark. Throughput is
 //! in pages, so criterion prints pages per second beside the time per iteration.
 //!
-//! The time measured is the CPU time of the benchmark thread (Linux's `/proc/thread-self/schedstat`,
+//! The time measured is the CPU time of the benchmark thread (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`,
 //! in nanoseconds), not wall time: the work is single-threaded, and CPU time holds on a machine busy
 //! with other work, where wall time would count the waits for a core. Elsewhere it falls back to wall time.
 
@@ -27,10 +27,13 @@ const BASE: &str = "http://127.0.0.1:8080";
 /// The demo's fixed audit date (fixtures/demo/demo.yaml).
 const AS_OF: &str = "2025-03-20";
 
-/// CPU time of the calling thread so far, if the kernel tells.
+/// CPU time of the calling thread so far, if the kernel tells. (Not `/proc/thread-self/schedstat`: on
+/// an idle machine the kernel updates that only at scheduler ticks, so short samples read zero.)
 fn thread_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; the call only writes it.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
 /// Times `f` by the thread's CPU time (wall time where that is unknown).

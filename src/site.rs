@@ -77,6 +77,8 @@ pub struct UnitSite {
     /// Each root's scope as the start of a serialized URL (`http://host:port/dir/`): a stored URL, which
     /// `Url` serialized, that starts with one is in scope without being parsed again.
     scope_prefixes: Vec<String>,
+    /// [`UnitSite::titled_docs`], once asked.
+    titled: std::sync::OnceLock<Vec<TitledDoc>>,
     /// Pages whose content exists only after their scripts run: read through their data API or
     /// rendered in a headless browser.
     pub script_pages: Vec<ScriptPage>,
@@ -355,6 +357,7 @@ impl UnitSite {
                 .iter()
                 .map(|r| format!("{}{}", r.origin().ascii_serialization(), scope_dir(r)))
                 .collect(),
+            titled: std::sync::OnceLock::new(),
             script_pages: Vec::new(),
         };
         site.columns = site.assemble_columns();
@@ -683,7 +686,12 @@ impl UnitSite {
 
     /// Every document known by title: list entries (on column and other list pages) and the titles of
     /// read pages, deduplicated by (URL, title), with the page each was seen on.
-    pub fn titled_docs(&self) -> Vec<TitledDoc> {
+    pub fn titled_docs(&self) -> &[TitledDoc] {
+        // Many checks ask, each about every page: assembled once.
+        self.titled.get_or_init(|| self.assemble_titled_docs())
+    }
+
+    fn assemble_titled_docs(&self) -> Vec<TitledDoc> {
         let mut out: Vec<TitledDoc> = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut push = |out: &mut Vec<TitledDoc>, d: TitledDoc| {

@@ -40,6 +40,9 @@ pub fn normalize_book(name: &str) -> String {
 
 /// Whether two titles name the same document: a shared 《…》 name.
 pub fn same_book(a: &str, b: &str) -> bool {
+    if !a.contains('《') || !b.contains('《') {
+        return false;
+    }
     let nb = book_names(b);
     book_names(a).iter().any(|n| nb.contains(n))
 }
@@ -67,10 +70,11 @@ pub fn doc_text<'s>(site: &'s UnitSite, url: &str) -> Option<&'s str> {
 pub fn unit_docs(site: &UnitSite) -> Vec<TitledDoc> {
     let mut seen = std::collections::HashSet::new();
     site.titled_docs()
-        .into_iter()
+        .iter()
         .filter(|d| site.is_in_scope(&d.url))
         .filter(|d| !site.is_list_page(&d.url))
         .filter(|d| seen.insert(crate::site::canonical_url(&d.url).to_string()))
+        .cloned()
         .collect()
 }
 

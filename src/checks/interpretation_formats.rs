@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::doc_match::{doc_date, same_book, unit_docs};
+use super::doc_match::{book_names, doc_date, unit_docs};
 use super::{ColumnSpec, Context, Verdict, finding};
 use crate::calendar::Calendar;
 use crate::extract::PageFacts;
@@ -210,7 +210,7 @@ fn interpretations(p: &Params, site: &UnitSite) -> Vec<TitledDoc> {
         if has_any(&d.title, &p.title_words)
             && !docs.iter().any(|x| canonical_url(&x.url) == canonical_url(&d.url))
         {
-            docs.push(d);
+            docs.push(d.clone());
         }
     }
     docs.retain(|d| !has_any(&d.title, &p.exclude_title_words));
@@ -257,8 +257,19 @@ fn target_of(
     let linked = |policy: bool| {
         links.iter().find_map(|u| by_url.get(u).filter(|(p, _)| *p == policy).map(|(_, d)| (*d).clone()))
     };
+    // `same_book(&jd.title, &d.title)`, with the 解读's own names read once.
+    let jd_books = book_names(&jd.title);
     let named = |docs: &[TitledDoc]| {
-        docs.iter().find(|d| canonical_url(&d.url) != own && same_book(&jd.title, &d.title)).cloned()
+        if jd_books.is_empty() {
+            return None;
+        }
+        docs.iter()
+            .find(|d| {
+                canonical_url(&d.url) != own
+                    && d.title.contains('《')
+                    && book_names(&d.title).iter().any(|n| jd_books.contains(n))
+            })
+            .cloned()
     };
     linked(true).or_else(|| named(policies)).or_else(|| linked(false)).or_else(|| named(others))
 }

@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use serde::Deserialize;
@@ -208,6 +209,11 @@ fn rule_follows(text: &str, g: &Group, any: &[String]) -> Option<usize> {
     None
 }
 
+/// Finds any of a group's (non-empty) keywords in a text.
+fn keyword_finder(g: &Group) -> AhoCorasick {
+    AhoCorasick::new(g.keywords.iter().filter(|k| !k.is_empty())).expect("keywords are short literals")
+}
+
 fn matches(text: &str, g: &Group, p: &Params) -> bool {
     let any = g.require_any.as_ref().unwrap_or(&p.require_any);
     let all = g.require_all.as_ref().unwrap_or(&p.require_all);
@@ -233,7 +239,11 @@ const MAX_OCCURRENCES: usize = 200;
 /// Where a long text (a page body, an attachment) matches a group: a keyword occurrence with the
 /// required words within [`TEXT_WINDOW`] characters (保密审查 … 制度 in one phrase, not anywhere on the
 /// page). Returns the byte offset of the keyword.
-fn text_match(text: &str, g: &Group, p: &Params) -> Option<usize> {
+fn text_match(text: &str, g: &Group, p: &Params, keywords: &AhoCorasick) -> Option<usize> {
+    // Every way to match starts at a keyword: one pass over the text finds whether there is any.
+    if !keywords.is_match(text) {
+        return None;
+    }
     let any = g.require_any.as_ref().unwrap_or(&p.require_any);
     let all = g.require_all.as_ref().unwrap_or(&p.require_all);
     if p.rule_follows_keyword && !any.is_empty() && all.is_empty() {
@@ -381,6 +391,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             findings.push(f);
             continue;
         }
+        let keywords = keyword_finder(g);
         let mut hits: Vec<Hit> = Vec::new();
         // Documents that match but do not count, with the reason (shown when nothing else counts).
         let mut rejected: Vec<(String, String, &'static str)> = Vec::new();
@@ -414,7 +425,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 if !titled_as_rule(f.title.as_deref().unwrap_or_default(), g, p) {
                     continue;
                 }
-                if let Some(at) = text_match(&f.text, g, p) {
+                if let Some(at) = text_match(&f.text, g, p, &keywords) {
                     let hit = Hit {
                         title: f.title.clone().unwrap_or_else(|| page.record.url.clone()),
                         url: page.record.url.clone(),
@@ -438,7 +449,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 if !titled_as_rule(lf.title.as_deref().unwrap_or_default(), g, p) {
                     continue;
                 }
-                if let Some(at) = text_match(text, g, p) {
+                if let Some(at) = text_match(text, g, p, &keywords) {
                     let title = lf.title.clone().unwrap_or_else(|| url.to_string());
                     let date = lf.fields.publish_date.or(lf.publish_date);
                     // Scope and issuer are judged on the page that publishes the attachment.
@@ -521,7 +532,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
 fn run_details(id: &str, g: &Group, p: &Params, ctx: &Context<'_>) -> (f64, Finding) {
     let site = ctx.site;
     let pages: Vec<_> = if p.search_body {
-        site.html_pages().filter(|(_, f)| matches(&f.text, g, p)).collect()
+        let keywords = keyword_finder(g);
+        site.html_pages().filter(|(_, f)| keywords.is_match(&f.text) && matches(&f.text, g, p)).collect()
     } else {
         Vec::new()
     };

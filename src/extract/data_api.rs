@@ -34,10 +34,10 @@ static SCRIPT_SEL: LazyLock<Selector> =
 static CALL_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?x)
-        (?: \burl\s*:\s*
+        (?: (?-u:\b)url\s*:\s*
           | \$\.(?:get|getJSON|post|ajax)\s*\(\s*
-          | \bfetch\s*\(\s*
-          | \baxios(?:\.get|\.post)?\s*\(\s*
+          | (?-u:\b)fetch\s*\(\s*
+          | (?-u:\b)axios(?:\.get|\.post)?\s*\(\s*
           | \.load\s*\(\s*
           | \.open\s*\(\s*['"](?i:get|post)['"]\s*,\s*
         )
@@ -47,7 +47,7 @@ static CALL_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// The `data: {…}` object literal of an ajax call (flat, literal values only).
 static DATA_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bdata\s*:\s*\{([^{}]{0,2000})\}").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)data\s*:\s*\{([^{}]{0,2000})\}").expect("static regex"));
 /// One `key: value` pair of a flat object literal, the value a string or number literal.
 static PAIR_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"['"]?([A-Za-z_][\w]*)['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?))"#)

@@ -231,13 +231,27 @@ pub const ATTACHMENT_EXTENSIONS: &[&str] = &[
 
 /// Whether a URL's path ends in an attachment extension.
 pub fn is_attachment_url(url: &Url) -> bool {
-    let path = url.path().to_ascii_lowercase();
-    path.rsplit_once('.').is_some_and(|(_, ext)| ATTACHMENT_EXTENSIONS.contains(&ext))
+    is_attachment_path(url.path())
 }
 
 /// The links among `links` that lead to attachments.
 fn attachments_of(links: &[Link]) -> Vec<Link> {
-    links.iter().filter(|l| Url::parse(&l.url).is_ok_and(|u| is_attachment_url(&u))).cloned().collect()
+    links.iter().filter(|l| is_attachment_path(serialized_path(&l.url))).cloned().collect()
+}
+
+/// The path of a URL as `Url` serializes it (`scheme://host[:port]/path[?query]`), without parsing it
+/// again: what [`Url::path`] gives for such a string.
+fn serialized_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.find('/').map_or("", |i| &rest[i..]);
+    rest.split(['?', '#']).next().unwrap_or("")
+}
+
+/// Whether a path ends in an attachment extension.
+fn is_attachment_path(path: &str) -> bool {
+    path.rsplit_once('.').is_some_and(|(_, ext)| {
+        ext.len() <= 4 && ATTACHMENT_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(ext))
+    })
 }
 
 /// Runs every extractor on one page.
@@ -316,10 +330,37 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
     if href.is_empty() || href.starts_with('#') {
         return None;
     }
-    let lower = href.to_ascii_lowercase();
+    let lower = href.get(..11).unwrap_or(href).to_ascii_lowercase();
     if lower.starts_with("javascript:") || lower.starts_with("mailto:") || lower.starts_with("tel:") {
         return None;
     }
+    // The extractors of one page resolve the same anchors (links, list entries, navigation, paging):
+    // each href is joined once per page and base.
+    RESOLVED.with_borrow_mut(|(cached_base, map)| {
+        if cached_base.as_str() != base.as_str() || map.len() >= MAX_RESOLVED {
+            cached_base.clear();
+            cached_base.push_str(base.as_str());
+            map.clear();
+        }
+        if let Some(u) = map.get(href) {
+            return u.clone();
+        }
+        let u = join(base, href);
+        map.insert(href.to_string(), u.clone());
+        u
+    })
+}
+
+/// Hrefs remembered per page by [`resolve`] (a bound for pages with very many links).
+const MAX_RESOLVED: usize = 4096;
+
+thread_local! {
+    /// [`resolve`]'s results for the page being extracted on this thread: its base, then href → URL.
+    static RESOLVED: std::cell::RefCell<(String, std::collections::HashMap<String, Option<Url>>)> =
+        std::cell::RefCell::default();
+}
+
+fn join(base: &Url, href: &str) -> Option<Url> {
     let mut u = base.join(href).ok()?;
     if !matches!(u.scheme(), "http" | "https") {
         return None;
@@ -650,5 +691,29 @@ mod tests {
         assert!(pages > 200, "{pages} pages");
         assert!(with_report > 0, "a 年报 with table 二 among them");
         assert!(facts_from_cache(b"{\"url\": 5}").is_none(), "not facts: the page is parsed instead");
+    }
+
+    /// `attachments_of` reads the path off the serialized URL; it must be the path `Url` parses.
+    #[test]
+    fn serialized_path_is_the_parsed_path() {
+        for u in [
+            "http://gov.cn/a/b.pdf",
+            "https://gov.cn:8443/a/b.PDF?x=1.doc",
+            "http://gov.cn",
+            "http://gov.cn/",
+            "http://user:pw@gov.cn/x/y.docx?a=b#c",
+            "http://127.0.0.1:8080/%E9%99%84%E4%BB%B6.xlsx",
+            "http://[::1]:80/q.wps",
+            "http://gov.cn/a.b/c",
+            "http://gov.cn/a?b/c.pdf",
+        ] {
+            let parsed = Url::parse(u).unwrap();
+            assert_eq!(serialized_path(parsed.as_str()), parsed.path(), "{u}");
+            assert_eq!(
+                is_attachment_path(serialized_path(parsed.as_str())),
+                is_attachment_url(&parsed),
+                "{u}"
+            );
+        }
     }
 }

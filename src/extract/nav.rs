@@ -60,6 +60,15 @@ fn zone_of_name(tag: &str, class_id: &str) -> Option<Zone> {
 pub fn zone_of(el: ElementRef) -> Zone {
     for anc in el.ancestors().filter_map(ElementRef::wrap).take(40) {
         let v = anc.value();
+        if v.attr("class").is_none() && v.attr("id").is_none() {
+            // Only the tag can decide (most ancestors: plain li, ul, td, div).
+            if matches!(v.name(), "footer" | "nav" | "aside")
+                && let Some(z) = zone_of_name(v.name(), " ")
+            {
+                return z;
+            }
+            continue;
+        }
         let mut class_id = v.attr("class").unwrap_or("").to_ascii_lowercase();
         class_id.push(' ');
         class_id.push_str(&v.attr("id").unwrap_or("").to_ascii_lowercase());

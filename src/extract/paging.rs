@@ -26,13 +26,13 @@ static SCRIPT_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("script
 /// A pager call: name containing "page", then (total, current, "prefix", "ext").
 static CALL_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b\w*page\w*\s*\(\s*['"]?(\w+)['"]?\s*,\s*['"]?(\w+)['"]?\s*,\s*['"]([\w.\-]+)['"]\s*,\s*['"]?\.?(s?html?|jsp|php|aspx?)['"]?"#,
+        r#"(?i)(?-u:\b)\w*page\w*\s*\(\s*['"]?(\w+)['"]?\s*,\s*['"]?(\w+)['"]?\s*,\s*['"]([\w.\-]+)['"]\s*,\s*['"]?\.?(s?html?|jsp|php|aspx?)['"]?"#,
     )
     .expect("static regex")
 });
 /// Numeric assignments (`var countPage = 5`, `pageCount: 5`, `totalPage="5"`).
 static VAR_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b([A-Za-z_]\w*)\s*[:=]\s*['"]?(\d{1,6})['"]?\s*[,;}\n]"#).expect("static regex")
+    Regex::new(r#"(?-u:\b)([A-Za-z_]\w*)\s*[:=]\s*['"]?(\d{1,6})['"]?\s*[,;}\n]"#).expect("static regex")
 });
 /// Variable names that mean "number of pages".
 static COUNT_NAME: LazyLock<Regex> = LazyLock::new(|| {
