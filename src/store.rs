@@ -223,6 +223,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        // The bundled SQLite keeps temporary tables in memory by default: the crawl's page facts
+        // (`put_facts`) would grow with the site. On disk, they take only SQLite's page cache.
+        conn.pragma_update(None, "temp_store", "FILE").map_err(err)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
         if version > SCHEMA_VERSION {
             return Err(err(rusqlite::Error::InvalidParameterName(format!(
