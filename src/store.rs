@@ -226,6 +226,8 @@ impl Store {
         // The bundled SQLite keeps temporary tables in memory by default: the crawl's page facts
         // (`put_facts`) would grow with the site. On disk, they take only SQLite's page cache.
         conn.pragma_update(None, "temp_store", "FILE").map_err(err)?;
+        conn.execute_batch("CREATE TEMP TABLE page_facts (id INTEGER PRIMARY KEY, facts BLOB NOT NULL)")
+            .map_err(err)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
         if version > SCHEMA_VERSION {
             return Err(err(rusqlite::Error::InvalidParameterName(format!(
@@ -290,13 +292,9 @@ impl Store {
 
     /// Keeps the facts the crawl extracted from record `id` ([`crate::extract::facts_to_cache`]) for the
     /// site model, so that it does not parse the page again. They live in a temporary table of this
-    /// connection, never in the evidence file, and go when the store is closed.
+    /// connection (made by [`Store::open`]), never in the evidence file, and go when the store is closed.
     pub fn put_facts(&self, id: i64, facts: &[u8]) -> Result<(), StoreError> {
         let conn = self.conn();
-        conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS page_facts (id INTEGER PRIMARY KEY, facts BLOB NOT NULL)",
-        )
-        .map_err(|e| self.err(e))?;
         let mut stmt = conn
             .prepare_cached("INSERT OR REPLACE INTO temp.page_facts (id, facts) VALUES (?1, ?2)")
             .map_err(|e| self.err(e))?;
@@ -307,15 +305,6 @@ impl Store {
     /// The facts kept by [`Store::put_facts`] for a unit's records: record id → bytes.
     pub fn unit_facts(&self, unit_id: &str) -> Result<std::collections::HashMap<i64, Vec<u8>>, StoreError> {
         let conn = self.conn();
-        let exists: bool = conn
-            .query_row("SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'page_facts'", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| n > 0)
-            .map_err(|e| self.err(e))?;
-        if !exists {
-            return Ok(Default::default());
-        }
         let mut stmt = conn
             .prepare_cached(
                 "SELECT f.id, f.facts FROM temp.page_facts f JOIN responses r ON r.id = f.id
