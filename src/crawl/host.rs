@@ -185,7 +185,12 @@ impl Host {
         if slot > deadline {
             return Err(OverBudget);
         }
-        tokio::time::sleep_until(slot).await;
+        // A slot already due is taken at once: tokio's timer rounds a deadline up to its next
+        // millisecond tick, so sleeping until "now" would hold this lock, and every other sender to the
+        // host, for a tick per request (an unlimited rate would top out near 1,000 requests/s).
+        if slot > Instant::now() {
+            tokio::time::sleep_until(slot).await;
+        }
         let out = before_send().await;
         pace.last_send = Some(Instant::now());
         Ok(out)
@@ -287,6 +292,23 @@ mod tests {
         h.until_ready(far, || async {}).await.unwrap();
         assert!(t1.elapsed() >= Duration::from_millis(250));
         assert!(h.until_ready(Instant::now(), || async {}).await.is_err(), "slot after the deadline");
+    }
+
+    /// With the rate limit off a due slot is taken at once, without a trip through the timer: a
+    /// sleep until "now" waits for tokio's next millisecond tick while holding the host's lock, which
+    /// capped an unlimited crawl of one host near 1,000 requests/s. Taken at once, the wait completes on
+    /// its first poll.
+    #[tokio::test]
+    async fn an_unlimited_host_sends_without_waiting_for_a_timer_tick() {
+        use futures_util::FutureExt;
+        let hosts = Hosts::new(f64::INFINITY, 4);
+        let h = hosts.get(&Url::parse("http://a.example.cn/x").unwrap());
+        let far = Instant::now() + Duration::from_secs(3600);
+        for i in 0..200 {
+            // Unconstrained: tokio's co-operative budget would otherwise force a yield every 128 sends.
+            let sent = tokio::task::unconstrained(h.until_ready(far, || async {})).now_or_never();
+            assert!(matches!(sent, Some(Ok(()))), "send {i} had to wait");
+        }
     }
 
     #[test]
