@@ -9,6 +9,7 @@
 //! common-15 (公开要素齐全); 有效性 on 规范性文件 is required by 国办发〔2018〕37号 and often missing.
 //!
 //! **Passes.** A page with 索引号 `11340111MB1234567X/202503-00027`, 发布机构, 成文日期 and 发布日期.
+//! In a validity column, a catalogue of its files (`现行有效规范性文件目录`) needs no 有效性 of its own.
 //!
 //! **Fails.** The same page without 索引号; a 规范性文件 without 有效性.
 
@@ -136,6 +137,18 @@ impl Params {
     }
 }
 
+/// Whether a title names a catalogue of files (`现行有效规范性文件目录（截至2024年12月31日）`,
+/// `…文件清单`): the catalogue states the files' 有效性, it is not itself a 规范性文件 that must carry one.
+/// A 规范性文件 that issues a list (`关于印发…清单的通知`) ends otherwise and is still judged.
+fn is_file_catalogue(title: &str) -> bool {
+    let mut t = title.trim();
+    // A closing date in brackets at the end: （截至2024年12月31日）.
+    if let Some(open) = t.rfind(['（', '(']).filter(|_| t.ends_with(['）', ')'])) {
+        t = t[..open].trim_end();
+    }
+    t.contains("文件") && (t.ends_with("目录") || t.ends_with("清单"))
+}
+
 /// Runs the check.
 pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
@@ -172,6 +185,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         judged += 1;
         let mut missing: Vec<Field> = p.required.iter().copied().filter(|x| !x.present(&f.fields)).collect();
         if needs_validity.contains(crate::site::canonical_url(&page.record.url))
+            && !f.title.as_deref().is_some_and(is_file_catalogue)
             && !Field::Validity.present(&f.fields)
             && !missing.contains(&Field::Validity)
         {
@@ -295,6 +309,22 @@ mod tests {
         (url, f)
     }
 
+    /// A catalogue of the column's files, titled as one, with an empty 有效性.
+    fn catalogue(n: u32, index_no: Option<&str>) -> (String, PageFacts) {
+        let (url, mut f) = doc(n, index_no, None);
+        f.title = Some("某街道现行有效规范性文件目录（截至2024年12月31日）".into());
+        (url, f)
+    }
+
+    #[test]
+    fn catalogues_are_told_from_files_that_issue_a_list() {
+        assert!(is_file_catalogue("某街道现行有效规范性文件目录（截至2024年12月31日）"));
+        assert!(is_file_catalogue("区民政局行政规范性文件清单"));
+        assert!(!is_file_catalogue("关于印发《某街道公开事项清单》的通知"));
+        assert!(!is_file_catalogue("某街道政务公开目录"), "a 目录 of no files");
+        assert!(!is_file_catalogue("某街道困难群众临时救助实施细则"));
+    }
+
     fn site(docs: Vec<(String, PageFacts)>, listed_in_col: bool) -> crate::site::UnitSite {
         let entries = if listed_in_col {
             docs.iter().map(|(u, _)| entry("文件", u, Some("2021-08-03"))).collect()
@@ -334,6 +364,7 @@ mod tests {
             ("half", vec![doc(1, idx, None), doc(2, None, None)], false, Status::Partial, Some(0.5)),
             ("规范性文件 without 有效性", vec![doc(1, idx, None)], true, Status::Fail, Some(0.0)),
             ("规范性文件 with 有效性", vec![doc(1, idx, Some("有效"))], true, Status::Pass, Some(1.0)),
+            ("a catalogue of files needs no 有效性", vec![catalogue(1, idx)], true, Status::Pass, Some(1.0)),
             ("no metadata anywhere", vec![], false, Status::Manual, None),
             ("malformed 索引号", vec![doc(1, Some("2021-0001"), None)], false, Status::Fail, Some(0.0)),
         ];

@@ -94,11 +94,11 @@ pub struct Metadata {
 
 /// Reads the metadata table off the page's lines. First occurrence of a field wins.
 pub fn metadata(lines: &[Line]) -> Metadata {
-    let mut found: Vec<(Key, String)> = Vec::new();
-    let mut put = |k: Key, v: Option<String>| {
-        if let Some(v) = v
-            && !found.iter().any(|(fk, _)| *fk == k)
-        {
+    // A field left empty in the table (its label followed by an empty cell or the next label) is recorded as
+    // empty, so that a later 有效性 or 文号 (a column header of a list in the body) cannot fill it.
+    let mut found: Vec<(Key, Option<String>)> = Vec::new();
+    let mut put = |k: Key, v: Option<String>, empty: bool| {
+        if (v.is_some() || empty) && !found.iter().any(|(fk, _)| *fk == k) {
             found.push((k, v));
         }
     };
@@ -106,6 +106,9 @@ pub fn metadata(lines: &[Line]) -> Metadata {
         let next = lines.get(i + 1)?;
         if next.text.is_empty() || is_label_line(&next.text) { None } else { clean_value(&next.text) }
     };
+    // The next line is an empty cell or another label: the field is there, and empty.
+    let next_is_label =
+        |i: usize| lines.get(i + 1).is_some_and(|n| n.text.is_empty() || is_label_line(&n.text));
     for (i, line) in lines.iter().enumerate() {
         let s = line.text.as_str();
         if s.chars().count() > 600 {
@@ -113,7 +116,7 @@ pub fn metadata(lines: &[Line]) -> Metadata {
         }
         if let Some(c) = LABEL_ONLY.captures(s) {
             if let Some(k) = key_of(&c[1]) {
-                put(k, next_value(i));
+                put(k, next_value(i), next_is_label(i));
             }
             continue;
         }
@@ -128,7 +131,7 @@ pub fn metadata(lines: &[Line]) -> Metadata {
             if let Some(c) = LABEL_SPACE.captures(s)
                 && let Some(k) = key_of(&c[1])
             {
-                put(k, clean_value(&c[2]));
+                put(k, clean_value(&c[2]), false);
             }
             continue;
         }
@@ -139,13 +142,17 @@ pub fn metadata(lines: &[Line]) -> Metadata {
         for (j, &(_, end, k)) in marks.iter().enumerate() {
             let stop = marks.get(j + 1).map_or(s.len(), |m| m.0);
             let v = clean_value(&s[end..stop]);
-            let v = if v.is_none() && j + 1 == marks.len() { next_value(i) } else { v };
-            put(k, v);
+            let last = j + 1 == marks.len();
+            let v = if v.is_none() && last { next_value(i) } else { v };
+            // Empty between two labels of one line, or the line's last label before a label line.
+            let empty = !last || next_is_label(i);
+            put(k, v, empty);
         }
     }
     let mut fields = Fields::default();
     let mut title = None;
     for (k, v) in found {
+        let Some(v) = v else { continue };
         match k {
             Key::IndexNo => fields.index_no = Some(v),
             Key::Category => fields.category = Some(v),
@@ -225,6 +232,25 @@ mod tests {
             assert_eq!(f.index_no.as_deref(), Some(*idx), "{html}");
             assert_eq!(f.doc_no.as_deref(), Some(*no), "{html}");
         }
+    }
+
+    /// An empty cell of the metadata table stays empty: the 有效性 and 文号 column headers of a list
+    /// of files in the body (followed by its first row, `1`) are not its value.
+    #[test]
+    fn an_empty_field_is_not_filled_from_a_list_in_the_body() {
+        let html = "<table><tr><th>发布日期：</th><td>2025-01-03</td><th>文 号：</th><td></td></tr>\
+                    <tr><th>有 效 性：</th><td></td><th>主 题 词：</th><td>目录</td></tr></table>\
+                    <p>目录如下：</p><table><tr><th>序号</th><th>文件名称</th><th>文号</th><th>有效性</th></tr>\
+                    <tr><td>1</td><td>某办法</td><td>包街〔2024〕15号</td><td>有效</td></tr></table>";
+        let f = read(html).fields;
+        assert_eq!(f.validity, None);
+        assert_eq!(f.doc_no, None);
+        assert_eq!(f.keywords.as_deref(), Some("目录"));
+        assert_eq!(f.publish_date, NaiveDate::from_ymd_opt(2025, 1, 3));
+        // Inline, an empty field between two labels of one line.
+        let f = read("<p>有效性：　文号：X〔2021〕1号</p><p>有效性</p><p>1</p>").fields;
+        assert_eq!(f.validity, None);
+        assert_eq!(f.doc_no.as_deref(), Some("X〔2021〕1号"));
     }
 
     #[test]
