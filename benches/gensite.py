@@ -398,7 +398,9 @@ def build_unit(site, u, n, docs_per_column, files, blobs):
                 ext = "pdf" if seq % 40 == 0 else "xlsx"
                 href = "%sP0%s%06d.%s" % (folder, d.pub.strftime("%Y%m%d"), tid, ext)
                 d.attachment = (href, "%s.%s" % (d.title, ext))
-                write(site, href, blobs[ext], None, files)
+                # Each attachment its own file, as on a real site (the audit keeps attachment text by
+                # the hash of the bytes, so identical files would be read once).
+                write(site, href, blobs[ext](d, tid), None, files)
             docs.append(d)
         docs.sort(key=lambda d: (d.pub, d.tid), reverse=True)
         newest[col] = docs
@@ -441,8 +443,9 @@ def main():
     site = os.path.join(args.out, "site")
     files = []
     blobs = {
-        "pdf": L.pdf(["关于做好政务公开工作的通知", "各社区、各科室：", "现将有关事项通知如下。"], "通知"),
-        "xlsx": L.xlsx([["序号", "项目", "金额（万元）"], [1, "一般公共预算支出", 1234.5], [2, "政府性基金支出", 56.0]]),
+        "pdf": lambda d, tid: L.pdf([d.title, "各社区、各科室：", "现将有关事项通知如下（%d）。" % tid], "通知"),
+        "xlsx": lambda d, tid: L.xlsx([["序号", "项目", "金额（万元）"], [1, "一般公共预算支出", 1000 + tid / 10],
+                                       [2, "政府性基金支出", 56.0]]),
     }
     units = [Trs(n) if n % 2 == 0 else Divs(n) for n in range(args.units)]
     for n, u in enumerate(units):

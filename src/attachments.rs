@@ -13,10 +13,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use quick_xml::events::Event;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An attachment's format, as its bytes say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// `%PDF`.
@@ -40,7 +40,7 @@ pub enum Format {
 }
 
 /// Why an attachment's text is missing or incomplete.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "note", content = "detail")]
 pub enum AttachmentNote {
     /// The file is password-protected.
@@ -75,7 +75,7 @@ impl AttachmentNote {
 }
 
 /// The text of one attachment and anything that limited it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentText {
     /// The sniffed format.
     pub format: Format,
@@ -83,6 +83,14 @@ pub struct AttachmentText {
     pub text: String,
     /// Why the text is missing or incomplete, if it is.
     pub note: Option<AttachmentNote>,
+}
+
+impl AttachmentText {
+    /// Whether the same bytes would give the same result on another run: not when the tool was
+    /// missing or ran out of time (the store keeps only results that are, keyed by the bytes' hash).
+    pub fn is_lasting(&self) -> bool {
+        !matches!(self.note, Some(AttachmentNote::ToolMissing(_) | AttachmentNote::Timeout))
+    }
 }
 
 /// Limits on attachment extraction.

@@ -149,6 +149,11 @@ pub async fn assemble_with(
     }
     store.finish_run(audit_run, crawl::fetch::now_cst())?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "crawl finished");
+    // Attachments unchanged since the previous run keep the text read then.
+    if prev_path.exists() {
+        let adopted = store.adopt_attachment_texts(&prev_path)?;
+        tracing::info!(adopted, "attachment texts kept from the previous run");
+    }
 
     // Units are judged on every core, a unit at a time per core: one unit's site model is in memory
     // per worker, whatever the number of units.
@@ -220,7 +225,11 @@ fn judge_unit(
     // fetches, 304s, pages reused without a request and resumed runs all store in different
     // orders, and the report must not depend on it. Records of one URL keep their order.
     records.sort_by(|a, b| (a.depth, &a.url, a.id).cmp(&(b.depth, &b.url, b.id)));
-    let site = UnitSite::build_with_facts(unit, records, store.unit_facts(&unit.id)?);
+    let mut texts = crate::site::AttachmentTexts::known(store.unit_attachment_texts(&unit.id)?);
+    let site = UnitSite::build_with_facts(unit, records, store.unit_facts(&unit.id)?, &mut texts);
+    for (sha256, text) in &texts.read {
+        store.put_attachment_text(sha256, text)?;
+    }
     let reached = unit.roots.iter().any(|r| site.page(r.as_str()).is_some_and(|p| p.record.is_ok()));
     let ctx = Context { site: &site, as_of };
     let results = checks.run_with(&ctx, past);

@@ -190,18 +190,60 @@ pub fn normalize_name(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '·' && *c != '>').collect()
 }
 
+/// Attachment texts by the SHA-256 of the attachment's bytes: those known before a unit's site is
+/// built (kept by an earlier run, [`crate::store::Store::unit_attachment_texts`]) and those read while
+/// building it, to keep.
+#[derive(Debug, Default)]
+pub struct AttachmentTexts {
+    known: HashMap<String, Vec<u8>>,
+    /// Texts read while building: (SHA-256, JSON of the [`crate::attachments::AttachmentText`]).
+    pub read: Vec<(String, Vec<u8>)>,
+}
+
+impl AttachmentTexts {
+    /// Texts known already: SHA-256 → JSON, as the store keeps them.
+    pub fn known(known: HashMap<String, Vec<u8>>) -> AttachmentTexts {
+        AttachmentTexts { known, read: Vec::new() }
+    }
+
+    /// The text of an attachment: the known one for its hash, else read from its bytes (and kept in
+    /// `read` when another run would read the same).
+    fn get_or_read(&mut self, sha256: Option<&str>, body: &[u8]) -> crate::attachments::AttachmentText {
+        use crate::attachments::AttachmentText;
+        if let Some(got) = sha256
+            .and_then(|h| self.known.get(h))
+            .and_then(|json| serde_json::from_slice::<AttachmentText>(json).ok())
+        {
+            return got;
+        }
+        let got = crate::attachments::extract_text(body, &Default::default());
+        if let Some(h) = sha256
+            && got.is_lasting()
+            && let Ok(json) = serde_json::to_vec(&got)
+        {
+            self.known.insert(h.to_string(), json.clone());
+            self.read.push((h.to_string(), json));
+        }
+        got
+    }
+}
+
 impl UnitSite {
     /// Decodes and extracts every stored HTML page and assembles the columns.
     pub fn build(unit: &Unit, records: Vec<FetchRecord>) -> UnitSite {
-        UnitSite::build_with_facts(unit, records, HashMap::new())
+        UnitSite::build_with_facts(unit, records, HashMap::new(), &mut AttachmentTexts::default())
     }
 
     /// [`UnitSite::build`], taking the facts the crawl already extracted (record id → the bytes of
     /// [`crate::extract::facts_to_cache`]) instead of parsing those pages again.
+    ///
+    /// Attachments are read through `texts`: a text already known for the same bytes is reused, and
+    /// what is read now is added to `texts.read`.
     pub fn build_with_facts(
         unit: &Unit,
         records: Vec<FetchRecord>,
         mut cached: HashMap<i64, Vec<u8>>,
+        texts: &mut AttachmentTexts,
     ) -> UnitSite {
         // A page rendered in a headless browser is judged by its DOM: the rendered record stands in for
         // the static one (its hash is the DOM's, which is what was read).
@@ -252,7 +294,7 @@ impl UnitSite {
                     } else if record.kind == FetchKind::Attachment && is_text_attachment(&record) {
                         attachment_text = Some(decoded());
                     } else if record.kind == FetchKind::Attachment {
-                        let got = crate::attachments::extract_text(&record.body, &Default::default());
+                        let got = texts.get_or_read(record.sha256.as_deref(), &record.body);
                         attachment_note = got.note;
                         attachment_text = Some(got.text).filter(|t| !t.trim().is_empty());
                     }

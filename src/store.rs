@@ -228,6 +228,13 @@ impl Store {
         conn.pragma_update(None, "temp_store", "FILE").map_err(err)?;
         conn.execute_batch("CREATE TEMP TABLE page_facts (id INTEGER PRIMARY KEY, facts BLOB NOT NULL)")
             .map_err(err)?;
+        // Text read out of attachments, by the SHA-256 of their bytes: PDF text costs a process per
+        // file, and a nightly run meets mostly the same files. A table, not a schema version: a build
+        // without it ignores it.
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS attachment_texts (sha256 TEXT PRIMARY KEY, text BLOB NOT NULL)",
+        )
+        .map_err(err)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
         if version > SCHEMA_VERSION {
             return Err(err(rusqlite::Error::InvalidParameterName(format!(
@@ -313,6 +320,63 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The attachment texts kept for a unit's attachments ([`Store::put_attachment_text`]): SHA-256 →
+    /// the JSON of its [`crate::attachments::AttachmentText`].
+    pub fn unit_attachment_texts(
+        &self,
+        unit_id: &str,
+    ) -> Result<std::collections::HashMap<String, Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT sha256, text FROM attachment_texts WHERE sha256 IN
+                   (SELECT sha256 FROM responses WHERE unit_id = ?1 AND kind = 'attachment')",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Keeps the text read out of the attachment whose bytes hash to `sha256`.
+    pub fn put_attachment_text(&self, sha256: &str, text: &[u8]) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("INSERT OR REPLACE INTO attachment_texts (sha256, text) VALUES (?1, ?2)")
+            .map_err(|e| self.err(e))?;
+        stmt.execute(params![sha256, text]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Copies from the store at `prior` the attachment texts of files this store holds too (the
+    /// previous run's store, before this run's attachments are read). A prior store without the
+    /// table gives nothing.
+    pub fn adopt_attachment_texts(&self, prior: &Path) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        let run = || -> rusqlite::Result<usize> {
+            conn.execute("ATTACH DATABASE ?1 AS prior", [prior.display().to_string()])?;
+            let has: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM prior.sqlite_master WHERE type = 'table' AND name = 'attachment_texts'",
+                [],
+                |r| r.get(0),
+            )?;
+            let copied = if has {
+                conn.execute(
+                    "INSERT OR IGNORE INTO main.attachment_texts (sha256, text)
+                     SELECT sha256, text FROM prior.attachment_texts WHERE sha256 IN
+                       (SELECT sha256 FROM main.responses WHERE kind = 'attachment')",
+                    [],
+                )?
+            } else {
+                0
+            };
+            Ok(copied)
+        };
+        let got = run();
+        // Detached whatever happened, so the connection is left as it was found.
+        let _ = conn.execute("DETACH DATABASE prior", []);
+        got.map_err(|e| self.err(e))
     }
 
     /// All records of a unit, bodies included, in the order they were stored.
