@@ -48,18 +48,30 @@ fn next_tag(b: &[u8], mut from: usize) -> Option<Tag> {
             .iter()
             .position(|c| c.is_ascii_whitespace() || *c == b'>' || *c == b'/')
             .map_or(end, |p| name_at + p);
-        let name = String::from_utf8_lossy(&b[name_at..name_end]).to_ascii_lowercase();
+        // The name, lowercased into a small buffer (no allocation per tag); a longer one is no
+        // element of UNCOUNTED and no raw-text element.
+        let raw = &b[name_at..name_end];
+        let mut buf = [0u8; 16];
+        let name: &[u8] = if raw.len() <= buf.len() {
+            buf[..raw.len()].copy_from_slice(raw);
+            buf[..raw.len()].make_ascii_lowercase();
+            &buf[..raw.len()]
+        } else {
+            raw
+        };
         let self_closing = !closing && b[..end - 1].ends_with(b"/");
         // Raw-text elements hold no tags: a `<script>` or `<style>` is skipped whole, uncounted.
-        if !closing && matches!(name.as_str(), "script" | "style" | "textarea" | "title" | "xmp") {
-            let close = format!("</{name}");
+        if !closing && matches!(name, b"script" | b"style" | b"textarea" | b"title" | b"xmp") {
+            let mut close = Vec::with_capacity(name.len() + 2);
+            close.extend_from_slice(b"</");
+            close.extend_from_slice(name);
             let skip = b[end..]
                 .windows(close.len())
-                .position(|w| w.eq_ignore_ascii_case(close.as_bytes()))
+                .position(|w| w.eq_ignore_ascii_case(&close))
                 .map_or(b.len(), |p| end + p);
             return Some(Tag { start, end: skip, closing: false, counted: false });
         }
-        let counted = !self_closing && !UNCOUNTED.contains(&name.as_str());
+        let counted = !self_closing && !UNCOUNTED.iter().any(|u| u.as_bytes() == name);
         return Some(Tag { start, end, closing, counted });
     }
 }
