@@ -545,6 +545,51 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRecord> {
 mod tests {
     use super::*;
 
+    /// Attachment texts go to the next run's store for the files it holds too, and only those; a
+    /// prior store from a build without the table gives none, without an error.
+    #[test]
+    fn attachment_texts_carry_over_to_the_next_store_for_the_same_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let attachment = |sha: &str| FetchRecord {
+            id: 0,
+            unit_id: "u".into(),
+            url: format!("http://gov.test/{sha}.pdf"),
+            final_url: format!("http://gov.test/{sha}.pdf"),
+            kind: FetchKind::Attachment,
+            depth: 1,
+            referrer: None,
+            status: Some(200),
+            error: None,
+            content_type: Some("application/pdf".into()),
+            headers: Vec::new(),
+            fetched_at: crate::crawl::fetch::now_cst(),
+            sha256: Some(sha.into()),
+            body: b"%PDF-1.4".to_vec(),
+            truncated: false,
+            revalidated: None,
+        };
+        let prior_path = dir.path().join("prior.sqlite");
+        let prior = Store::open(&prior_path).unwrap();
+        for sha in ["same", "gone"] {
+            prior.insert(&attachment(sha)).unwrap();
+            prior.put_attachment_text(sha, format!("text of {sha}").as_bytes()).unwrap();
+        }
+        drop(prior);
+        let store = Store::open(&dir.path().join("next.sqlite")).unwrap();
+        store.insert(&attachment("same")).unwrap();
+        store.insert(&attachment("new")).unwrap();
+        assert_eq!(store.adopt_attachment_texts(&prior_path).unwrap(), 1);
+        let kept = store.unit_attachment_texts("u").unwrap();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(kept["same"], b"text of same");
+        assert!(store.unit_attachment_texts("other unit").unwrap().is_empty());
+        // A store without the table (written before it existed).
+        let old_path = dir.path().join("old.sqlite");
+        Connection::open(&old_path).unwrap().execute_batch(SCHEMA_V1).unwrap();
+        assert_eq!(store.adopt_attachment_texts(&old_path).unwrap(), 0);
+        assert_eq!(store.adopt_attachment_texts(&prior_path).unwrap(), 0, "attached and detached again");
+    }
+
     /// A store written by a version-1 build opens, gains the version-2 columns, keeps its rows, and
     /// tells a finished run from a killed one.
     #[test]

@@ -192,3 +192,50 @@ fn column_tree_from_sub_menus_breadcrumbs_paths_and_frames() {
     assert_eq!(site.children(&u("zdly/")).len(), 2);
     assert_eq!(col("重点领域").level, 1);
 }
+
+/// An attachment whose bytes hash to a known text is not read again; one read now is handed back to
+/// keep, unless its result would not last (a missing tool, a timeout).
+#[test]
+fn attachment_texts_are_reused_by_hash_and_new_ones_handed_back() {
+    use crate::attachments::{AttachmentNote, AttachmentText, Format};
+    use crate::checks::testkit::record;
+    let unit = SiteBuilder::new(ROOT).unit();
+    let attachment = |url: &str, sha: &str| {
+        let mut r = record(url, Some(200), None);
+        r.kind = FetchKind::Attachment;
+        r.content_type = Some("application/octet-stream".into());
+        r.body = b"not a format anyone reads".to_vec();
+        r.sha256 = Some(sha.into());
+        r
+    };
+    let known = AttachmentText { format: Format::Pdf, text: "已读过的文本".into(), note: None };
+    let mut texts =
+        AttachmentTexts::known(HashMap::from([("aa".to_string(), serde_json::to_vec(&known).unwrap())]));
+    let a = "http://gov.test/bgjd/xxgk/a.pdf";
+    let b = "http://gov.test/bgjd/xxgk/b.bin";
+    let site = UnitSite::build_with_facts(
+        &unit,
+        vec![attachment(a, "aa"), attachment(b, "bb")],
+        HashMap::new(),
+        &mut texts,
+    );
+    assert_eq!(site.page(a).unwrap().attachment_text.as_deref(), Some("已读过的文本"), "the kept text");
+    assert_eq!(site.page(b).unwrap().attachment_note, Some(AttachmentNote::Unsupported), "read now");
+    let read: Vec<&str> = texts.read.iter().map(|(h, _)| h.as_str()).collect();
+    assert_eq!(read, ["bb"], "only what was read now is handed back");
+    let back: AttachmentText = serde_json::from_slice(&texts.read[0].1).unwrap();
+    assert_eq!(back.note, Some(AttachmentNote::Unsupported));
+    // Results another run might not repeat are not kept.
+    assert!(
+        !AttachmentText { format: Format::Pdf, text: String::new(), note: Some(AttachmentNote::Timeout) }
+            .is_lasting()
+    );
+    assert!(
+        !AttachmentText {
+            format: Format::Pdf,
+            text: String::new(),
+            note: Some(AttachmentNote::ToolMissing("pdftotext".into()))
+        }
+        .is_lasting()
+    );
+}
