@@ -57,6 +57,9 @@ pub enum AttachmentNote {
     ToolMissing(String),
     /// Extraction took longer than the limit.
     Timeout,
+    /// Reading failed on this machine (temporary files, starting or waiting for the tool, the tool
+    /// killed by a signal): nothing is known about the file.
+    LocalError(String),
 }
 
 impl AttachmentNote {
@@ -70,6 +73,9 @@ impl AttachmentNote {
             AttachmentNote::TooLarge => "附件内容过大，仅读取了前一部分".into(),
             AttachmentNote::ToolMissing(t) => format!("未安装读取该附件所需的工具（{t}）"),
             AttachmentNote::Timeout => "读取附件超时".into(),
+            AttachmentNote::LocalError(_) => {
+                "本机读取附件时出错，未能读出内容（不表明附件有问题），可重新测评".into()
+            }
         }
     }
 }
@@ -87,9 +93,13 @@ pub struct AttachmentText {
 
 impl AttachmentText {
     /// Whether the same bytes would give the same result on another run: not when the tool was
-    /// missing or ran out of time (the store keeps only results that are, keyed by the bytes' hash).
+    /// missing, ran out of time or failed on this machine (the store keeps only results that last, keyed by
+    /// the bytes' hash).
     pub fn is_lasting(&self) -> bool {
-        !matches!(self.note, Some(AttachmentNote::ToolMissing(_) | AttachmentNote::Timeout))
+        !matches!(
+            self.note,
+            Some(AttachmentNote::ToolMissing(_) | AttachmentNote::Timeout | AttachmentNote::LocalError(_))
+        )
     }
 }
 
@@ -196,10 +206,10 @@ type Extracted = Result<(String, Option<AttachmentNote>), AttachmentNote>;
 /// PDF through `pdftotext -layout` (layout keeps table columns apart on one line).
 fn pdf_text(bytes: &[u8], limits: &Limits) -> Extracted {
     let dir = std::env::temp_dir().join(format!("zwgk-pdf-{}-{}", std::process::id(), unique()));
-    std::fs::create_dir_all(&dir).map_err(|e| AttachmentNote::Corrupt(e.to_string()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| AttachmentNote::LocalError(e.to_string()))?;
     let input = dir.join("in.pdf");
     let result = (|| {
-        std::fs::write(&input, bytes).map_err(|e| AttachmentNote::Corrupt(e.to_string()))?;
+        std::fs::write(&input, bytes).map_err(|e| AttachmentNote::LocalError(e.to_string()))?;
         let child = Command::new("pdftotext")
             .args(["-layout", "-enc", "UTF-8", "-q"])
             .arg(&input)
@@ -213,19 +223,24 @@ fn pdf_text(bytes: &[u8], limits: &Limits) -> Extracted {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(AttachmentNote::ToolMissing("pdftotext (poppler-utils)".into()));
             }
-            Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+            Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
         };
         // Read stdout on a thread so a large output cannot block the child while we wait for it.
         let mut stdout = child.stdout.take().expect("piped");
         let cap = limits.max_text_bytes as u64 + 1;
+        let (closed_tx, closed_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut buf = Vec::new();
             let _ = stdout.by_ref().take(cap).read_to_end(&mut buf);
             // Drain the rest so the child never blocks on a full pipe.
             let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+            let _ = closed_tx.send(());
             buf
         });
         let started = Instant::now();
+        // The child closes its output when it exits: wait for that instead of polling (a poll every
+        // 10 ms added about 5 ms to each file). The loop then confirms the exit and keeps the timeout.
+        let _ = closed_rx.recv_timeout(limits.timeout);
         let status = loop {
             match child.try_wait() {
                 Ok(Some(s)) => break s,
@@ -235,11 +250,14 @@ fn pdf_text(bytes: &[u8], limits: &Limits) -> Extracted {
                     let _ = reader.join();
                     return Err(AttachmentNote::Timeout);
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+                Ok(None) => std::thread::sleep(Duration::from_millis(1)),
+                Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
             }
         };
         let out = reader.join().unwrap_or_default();
+        if status.code().is_none() {
+            return Err(AttachmentNote::LocalError(format!("pdftotext {status}")));
+        }
         let mut stderr = String::new();
         if let Some(mut e) = child.stderr.take() {
             let _ = e.by_ref().take(4096).read_to_string(&mut stderr);

@@ -20,7 +20,8 @@ use super::{AttachmentNote, AttachmentText, Limits};
 const CACHE_ENTRIES: usize = 512;
 
 /// The text of a converted file, remembered by the file's SHA-256 (and the limits it was read under)
-/// for the life of the process. Timeouts are not remembered: a busy machine may do better next time.
+/// for the life of the process. Only results that last are remembered ([`AttachmentText::is_lasting`]):
+/// a busy machine may do better next time.
 pub fn cached(bytes: &[u8], limits: &Limits, extract: impl FnOnce() -> AttachmentText) -> AttachmentText {
     use sha2::Digest;
     use std::collections::HashMap;
@@ -38,7 +39,7 @@ pub fn cached(bytes: &[u8], limits: &Limits, extract: impl FnOnce() -> Attachmen
         return hit.clone();
     }
     let got = extract();
-    if got.note != Some(AttachmentNote::Timeout) {
+    if got.is_lasting() {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= CACHE_ENTRIES {
             cache.clear();
@@ -108,7 +109,7 @@ pub fn convert(bytes: &[u8], target: &str, limits: &Limits) -> Result<Vec<u8>, A
 }
 
 fn convert_in(dir: &Path, bytes: &[u8], target: &str, limits: &Limits) -> Result<Vec<u8>, AttachmentNote> {
-    let io = |e: std::io::Error| AttachmentNote::Corrupt(format!("temporary files: {e}"));
+    let io = |e: std::io::Error| AttachmentNote::LocalError(format!("temporary files: {e}"));
     let profile = dir.join("profile");
     std::fs::create_dir_all(profile.join("user")).map_err(io)?;
     std::fs::write(profile.join("user/registrymodifications.xcu"), REGISTRY).map_err(io)?;
@@ -118,7 +119,7 @@ fn convert_in(dir: &Path, bytes: &[u8], target: &str, limits: &Limits) -> Result
     let input = dir.join(source);
     std::fs::write(&input, bytes).map_err(io)?;
     let profile_url = url::Url::from_directory_path(&profile)
-        .map_err(|_| AttachmentNote::Corrupt("temporary profile path".into()))?;
+        .map_err(|_| AttachmentNote::LocalError("temporary profile path".into()))?;
     let blackhole = "http://127.0.0.1:9";
     let child = Command::new(limits.soffice)
         .arg(format!("-env:UserInstallation={profile_url}"))
@@ -149,7 +150,7 @@ fn convert_in(dir: &Path, bytes: &[u8], target: &str, limits: &Limits) -> Result
                 limits.soffice
             )));
         }
-        Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+        Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
     };
     let started = Instant::now();
     let status = loop {
@@ -162,7 +163,7 @@ fn convert_in(dir: &Path, bytes: &[u8], target: &str, limits: &Limits) -> Result
                 return Err(AttachmentNote::Timeout);
             }
             Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
-            Err(e) => return Err(AttachmentNote::Corrupt(e.to_string())),
+            Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
         }
     };
     // Nothing of the group may outlive the conversion (a stray soffice.bin would hold the profile).

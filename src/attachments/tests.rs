@@ -138,6 +138,20 @@ fn gb_cmap_pdf_is_read_through_pdftotext() {
     assert!(got.text.contains("本年新收政府信息公开申请218件"), "{:?}", got.text);
 }
 
+/// pdftotext that outlives the limit is stopped and noted, and the note is not kept for a later run;
+/// no pdftotext runs fast enough to beat a 1 ms limit (its start alone takes milliseconds).
+#[test]
+fn pdftotext_past_the_time_limit_is_a_timeout_not_kept() {
+    pdftotext_installed();
+    let pdf = gb_pdf(&["政府信息公开工作年度报告"], false);
+    let got = extract_text(&pdf, &Limits { timeout: Duration::from_millis(1), ..Limits::default() });
+    assert_eq!(got.note, Some(AttachmentNote::Timeout), "{got:?}");
+    assert!(!got.is_lasting());
+    let got = extract_text(&pdf, &Limits::default());
+    assert_eq!(got.note, None, "the same file within the limit");
+    assert!(got.is_lasting());
+}
+
 #[test]
 fn encrypted_pdf_is_a_note_not_a_crash() {
     pdftotext_installed();

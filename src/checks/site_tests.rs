@@ -238,4 +238,12 @@ fn attachment_texts_are_reused_by_hash_and_new_ones_handed_back() {
         }
         .is_lasting()
     );
+    assert!(
+        !AttachmentText {
+            format: Format::Pdf,
+            text: String::new(),
+            note: Some(AttachmentNote::LocalError("No space left on device".into()))
+        }
+        .is_lasting()
+    );
 }
