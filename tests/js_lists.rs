@@ -251,4 +251,45 @@ async fn script_written_list_is_read_by_rendering() {
     assert!(text.contains("庐阳街道居民议事规则"), "the DOM holds the written list");
     use sha2::Digest;
     assert_eq!(sha, hex::encode(sha2::Sha256::digest(text.as_bytes())));
+
+    // In the evidence pack the DOM is a `conversion` record, not a response no server sent; it verifies,
+    // and the manifest says what such a record is.
+    let dest = run.out.path().join("packs/luyang.zip");
+    zwgk_audit::pack::pack_unit(run.out.path(), "luyang", &dest).expect("pack");
+    let v = zwgk_audit::pack::verify(&dest);
+    assert!(v.ok(), "{:?}", v.problems);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&dest).unwrap()).unwrap();
+    let read = |zip: &mut zip::ZipArchive<std::fs::File>, name: &str| {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut out).unwrap();
+        out
+    };
+    let manifest: Value = serde_json::from_slice(&read(&mut zip, "manifest.json")).unwrap();
+    let dom = manifest["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["sha256"] == sha.as_str())
+        .unwrap_or_else(|| panic!("the rendered DOM is cited: {manifest:#}"));
+    assert_eq!(dom["warc_record_type"], "conversion");
+    assert!(manifest["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("conversion")));
+    let records = zwgk_audit::pack::warc::read_gz(&read(&mut zip, "archive/luyang.warc.gz")).unwrap();
+    let rec = records
+        .iter()
+        .map(|r| &r.record)
+        .find(|r| r.field("WARC-Record-ID") == dom["warc_record_id"].as_str())
+        .expect("the cited record");
+    assert_eq!(rec.field("WARC-Type"), Some("conversion"));
+    assert_eq!(rec.block, text.as_bytes(), "the DOM itself, with no HTTP head");
+    assert!(zwgk_audit::pack::warc::check_digests(rec).is_empty());
+    assert_eq!(
+        rec.field("WARC-Payload-Digest"),
+        Some(zwgk_audit::pack::warc::sha256_label(text.as_bytes()).as_str())
+    );
+    let responses = records.iter().filter(|r| r.record.field("WARC-Type") == Some("response")).count();
+    assert_eq!(
+        responses + 1,
+        manifest["evidence"].as_array().unwrap().len(),
+        "every other citation a response"
+    );
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::report::{AuditReport, HtmlRenderer, Renderer};
-use crate::store::{FetchRecord, Store};
+use crate::store::{FetchKind, FetchRecord, Store};
 
 pub mod warc;
 
@@ -148,10 +148,18 @@ pub struct ManifestEvidence {
     pub truncated: bool,
     /// The WARC file holding it.
     pub warc_file: String,
-    /// The id of its `response` record.
+    /// The id of its record: a `response`, or for a page read in a headless browser a `conversion` (the
+    /// DOM after the page's scripts ran, which no server sent as such).
     pub warc_record_id: String,
+    /// That record's `WARC-Type`: `response` or `conversion`.
+    #[serde(default = "response_type")]
+    pub warc_record_type: String,
     /// Which items and checks cite it.
     pub cited_by: Vec<Citation>,
+}
+
+fn response_type() -> String {
+    "response".to_string()
 }
 
 /// An item and check citing a response.
@@ -284,9 +292,16 @@ fn write_warc_and_zip(
             return Err(PackError::Tampered { url, expected: sha, actual });
         }
         let record = FetchRecord { body, ..meta.clone() };
-        let (request, response) = exchange(&record, &info_id);
-        request.write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
-        response.write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
+        let response = if record.kind == FetchKind::Rendered {
+            let dom = conversion(&record, &info_id);
+            dom.write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
+            dom
+        } else {
+            let (request, response) = exchange(&record, &info_id);
+            request.write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
+            response.write_gz(&mut warc_file).map_err(|e| write_err(warc_tmp, e))?;
+            response
+        };
         evidence.push(ManifestEvidence {
             url,
             final_url: record.final_url.clone(),
@@ -297,6 +312,7 @@ fn write_warc_and_zip(
             truncated: record.truncated,
             warc_file: warc_name.to_string(),
             warc_record_id: response.field("WARC-Record-ID").unwrap_or_default().to_string(),
+            warc_record_type: response.field("WARC-Type").unwrap_or("response").to_string(),
             cited_by,
         });
     }
@@ -305,7 +321,7 @@ fn write_warc_and_zip(
     let html = HtmlRenderer::default().render(&single)?.into_bytes();
     let warc_entry = warc_file.finish(warc_name).map_err(|e| write_err(warc_tmp, e))?;
     let files = vec![file_entry("report.html", &html), warc_entry];
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: MANIFEST_FORMAT.to_string(),
         tool: format!("{} {}", report.tool.name, report.tool.version),
         unit: ManifestUnit { id: unit.id.clone(), name: unit.name.clone() },
@@ -321,6 +337,12 @@ fn write_warc_and_zip(
             "响应头仅保存测评所需的主要字段，请求记录仅含请求行和 Host；响应内容为解除传输压缩后的原文。".to_string(),
         ],
     };
+    if manifest.evidence.iter().any(|e| e.warc_record_type == "conversion") {
+        manifest.notes[0] = "本证据包所含网页为测评工具抓取时的原始响应（WARC 1.1 格式），每条记录附 SHA-256 校验值，可用 zwgk-audit verify 或通用网页存档工具核验；其中类型为 conversion 的记录例外，见下条。".to_string();
+        manifest.notes.push(
+            "类型为 conversion 的记录是测评工具在无头浏览器中打开网页、执行其脚本后得到的页面内容（DOM），由网页脚本生成的栏目列表只能这样读取；它不是服务器发送的原始响应，校验值为该页面内容的 SHA-256。".to_string(),
+        );
+    }
     let mut manifest_json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     manifest_json.push(b'\n');
 
@@ -529,6 +551,25 @@ fn exchange(record: &FetchRecord, info_id: &str) -> (warc::Record, warc::Record)
     let payload_at = response_block.len() - record.body.len();
     let response = with_digests(fields, response_block, Some(payload_at));
     (request, response)
+}
+
+/// The record of a page read in a headless browser: a `conversion` record (WARC 1.1: content transformed
+/// from an earlier record, here by running the page's scripts), holding the DOM with no HTTP head, since no
+/// server sent it. Its payload is the whole block, so its payload digest is the DOM's SHA-256, the hash
+/// report.json cites.
+fn conversion(record: &FetchRecord, info_id: &str) -> warc::Record {
+    let id = record_id(&[&record.unit_id, &record.url, &record.fetched_at.to_rfc3339(), "conversion"]);
+    let content_type = record.content_type.clone().unwrap_or_else(|| "text/html; charset=utf-8".to_string());
+    let fields = vec![
+        ("WARC-Type", "conversion".to_string()),
+        ("WARC-Record-ID", id),
+        ("WARC-Date", warc_date(record)),
+        ("WARC-Target-URI", record.final_url.clone()),
+        ("WARC-Warcinfo-ID", info_id.to_string()),
+        ("Content-Type", content_type),
+        ("X-Converted-By", "headless Chromium: the DOM after the page's scripts ran".to_string()),
+    ];
+    with_digests(fields, record.body.clone(), Some(0))
 }
 
 /// Adds the block digests (and payload digests when the payload starts at `payload_at`).

@@ -143,7 +143,7 @@ pub fn verify(path: &Path) -> Verification {
             for p in problems {
                 v.problem(&f.path, Some(describe(&r)), format!("校验值不符：{p}"));
             }
-            if r.record.field("WARC-Type") == Some("response") {
+            if matches!(r.record.field("WARC-Type"), Some("response" | "conversion")) {
                 let id = r.record.field("WARC-Record-ID").unwrap_or_default().to_string();
                 responses.insert((f.path.clone(), id), r);
             }
@@ -161,7 +161,12 @@ pub fn verify(path: &Path) -> Verification {
             continue;
         };
         matched.insert(key);
-        let payload = warc::http_payload(&r.record.block).unwrap_or_default();
+        // A conversion record (a rendered DOM) has no HTTP head: its payload is its whole block.
+        let payload = if r.record.field("WARC-Type") == Some("conversion") {
+            &r.record.block[..]
+        } else {
+            warc::http_payload(&r.record.block).unwrap_or_default()
+        };
         let actual = hex::encode(Sha256::digest(payload));
         if actual != e.sha256 {
             v.problem(

@@ -206,6 +206,10 @@ pub fn check_digests(record: &Record) -> Vec<String> {
             }
             None => problems.push("HTTP 报文缺少头部结束标记".to_string()),
         }
+    } else {
+        // Any other record (a `conversion` holding a rendered DOM): the payload is the whole block.
+        checks.push(("WARC-Payload-Digest", &record.block[..]));
+        checks.push((SHA1_PAYLOAD_FIELD, &record.block[..]));
     }
     for (field, bytes) in checks {
         problems.extend(compare_digest(record, field, bytes));
