@@ -196,7 +196,8 @@ pub fn normalize_name(s: &str) -> String {
 #[derive(Debug, Default)]
 pub struct AttachmentTexts {
     known: HashMap<String, Vec<u8>>,
-    /// Texts read while building: (SHA-256, JSON of the [`crate::attachments::AttachmentText`]).
+    /// Texts read while building, to keep: (SHA-256, JSON of the [`crate::attachments::AttachmentText`]);
+    /// none that holds a personal number.
     pub read: Vec<(String, Vec<u8>)>,
 }
 
@@ -206,23 +207,29 @@ impl AttachmentTexts {
         AttachmentTexts { known, read: Vec::new() }
     }
 
-    /// The text of an attachment: the known one for its hash, else read from its bytes (and kept in
-    /// `read` when another run would read the same).
-    fn get_or_read(&mut self, sha256: Option<&str>, body: &[u8]) -> crate::attachments::AttachmentText {
+    /// The text of an attachment: the known one for the SHA-256 of `body`, else read from it (and kept in
+    /// `read` when another run would read the same). The hash is taken here, of the bytes about to be
+    /// read, not from the record: text is only ever reused for the very same bytes.
+    fn get_or_read(&mut self, body: &[u8]) -> crate::attachments::AttachmentText {
         use crate::attachments::AttachmentText;
-        if let Some(got) = sha256
-            .and_then(|h| self.known.get(h))
-            .and_then(|json| serde_json::from_slice::<AttachmentText>(json).ok())
+        use sha2::Digest;
+        let h = hex::encode(sha2::Sha256::digest(body));
+        if let Some(got) =
+            self.known.get(&h).and_then(|json| serde_json::from_slice::<AttachmentText>(json).ok())
         {
             return got;
         }
         let got = crate::attachments::extract_text(body, &Default::default());
-        if let Some(h) = sha256
-            && got.is_lasting()
+        if got.is_lasting()
             && let Ok(json) = serde_json::to_vec(&got)
         {
-            self.known.insert(h.to_string(), json.clone());
-            self.read.push((h.to_string(), json));
+            // A text with a personal number (or any long digit run) is not handed back to be kept: the
+            // store holds such numbers only in the raw responses, as published, never in a copy of
+            // ours. That file is read again on the next run.
+            if crate::checks::pii_leak::mask_all(&got.text) == got.text {
+                self.read.push((h.clone(), json.clone()));
+            }
+            self.known.insert(h, json);
         }
         got
     }
@@ -294,7 +301,7 @@ impl UnitSite {
                     } else if record.kind == FetchKind::Attachment && is_text_attachment(&record) {
                         attachment_text = Some(decoded());
                     } else if record.kind == FetchKind::Attachment {
-                        let got = texts.get_or_read(record.sha256.as_deref(), &record.body);
+                        let got = texts.get_or_read(&record.body);
                         attachment_note = got.note;
                         attachment_text = Some(got.text).filter(|t| !t.trim().is_empty());
                     }

@@ -200,29 +200,51 @@ fn attachment_texts_are_reused_by_hash_and_new_ones_handed_back() {
     use crate::attachments::{AttachmentNote, AttachmentText, Format};
     use crate::checks::testkit::record;
     let unit = SiteBuilder::new(ROOT).unit();
-    let attachment = |url: &str, sha: &str| {
+    use sha2::Digest;
+    let attachment = |url: &str, body: &[u8]| {
         let mut r = record(url, Some(200), None);
         r.kind = FetchKind::Attachment;
         r.content_type = Some("application/octet-stream".into());
-        r.body = b"not a format anyone reads".to_vec();
-        r.sha256 = Some(sha.into());
+        r.body = body.to_vec();
+        // Not what the text is looked up by: the same (wrong) hash for both files here.
+        r.sha256 = Some("0".repeat(64));
         r
     };
+    let (seen, unseen) = (b"a file read on an earlier run".as_slice(), b"a file never seen".as_slice());
+    let hash = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
     let known = AttachmentText { format: Format::Pdf, text: "已读过的文本".into(), note: None };
     let mut texts =
-        AttachmentTexts::known(HashMap::from([("aa".to_string(), serde_json::to_vec(&known).unwrap())]));
+        AttachmentTexts::known(HashMap::from([(hash(seen), serde_json::to_vec(&known).unwrap())]));
     let a = "http://gov.test/bgjd/xxgk/a.pdf";
     let b = "http://gov.test/bgjd/xxgk/b.bin";
     let site = UnitSite::build_with_facts(
         &unit,
-        vec![attachment(a, "aa"), attachment(b, "bb")],
+        vec![attachment(a, seen), attachment(b, unseen)],
         HashMap::new(),
         &mut texts,
     );
     assert_eq!(site.page(a).unwrap().attachment_text.as_deref(), Some("已读过的文本"), "the kept text");
     assert_eq!(site.page(b).unwrap().attachment_note, Some(AttachmentNote::Unsupported), "read now");
     let read: Vec<&str> = texts.read.iter().map(|(h, _)| h.as_str()).collect();
-    assert_eq!(read, ["bb"], "only what was read now is handed back");
+    assert_eq!(read, [hash(unseen)], "only what was read now is handed back, by the hash of its bytes");
+    // A text holding a personal number is read, but not handed back to be kept.
+    let mut fresh = AttachmentTexts::default();
+    let mut docx = attachment("http://gov.test/bgjd/xxgk/c.docx", b"");
+    docx.body = {
+        // A DOCX whose text carries a resident ID number.
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        z.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(
+            &mut z,
+            r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>身份证号340111198506123411</w:t></w:r></w:p></w:body></w:document>"#
+                .as_bytes(),
+        )
+        .unwrap();
+        z.finish().unwrap().into_inner()
+    };
+    let with_id = UnitSite::build_with_facts(&unit, vec![docx], HashMap::new(), &mut fresh);
+    assert!(with_id.pages[0].attachment_text.as_deref().unwrap().contains("340111198506123411"));
+    assert!(fresh.read.is_empty(), "a text with a personal number is not kept");
     let back: AttachmentText = serde_json::from_slice(&texts.read[0].1).unwrap();
     assert_eq!(back.note, Some(AttachmentNote::Unsupported));
     // Results another run might not repeat are not kept.
