@@ -248,24 +248,12 @@ fn attachment_texts_are_reused_by_hash_and_new_ones_handed_back() {
     let back: AttachmentText = serde_json::from_slice(&texts.read[0].1).unwrap();
     assert_eq!(back.note, Some(AttachmentNote::Unsupported));
     // Results another run might not repeat are not kept.
-    assert!(
-        !AttachmentText { format: Format::Pdf, text: String::new(), note: Some(AttachmentNote::Timeout) }
-            .is_lasting()
-    );
-    assert!(
-        !AttachmentText {
-            format: Format::Pdf,
-            text: String::new(),
-            note: Some(AttachmentNote::ToolMissing("pdftotext".into()))
-        }
-        .is_lasting()
-    );
-    assert!(
-        !AttachmentText {
-            format: Format::Pdf,
-            text: String::new(),
-            note: Some(AttachmentNote::LocalError("No space left on device".into()))
-        }
-        .is_lasting()
-    );
+    for note in [
+        AttachmentNote::Timeout,
+        AttachmentNote::ToolMissing("pdftotext".into()),
+        AttachmentNote::LocalError("No space left on device".into()),
+    ] {
+        let got = AttachmentText { format: Format::Pdf, text: String::new(), note: Some(note) };
+        assert!(!got.is_lasting(), "{got:?}");
+    }
 }
