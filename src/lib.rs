@@ -40,6 +40,7 @@ pub mod rubric;
 pub mod score;
 pub mod shard;
 pub mod site;
+pub mod sketch;
 pub mod store;
 pub mod todo;
 pub mod xlsx;

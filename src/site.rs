@@ -13,6 +13,7 @@ use crate::config::Unit;
 use crate::crawl::decode::decode;
 use crate::extract::{ListEntry, PageFacts, extract_page};
 use crate::findings::Evidence;
+use crate::sketch::TextSketch;
 use crate::store::{FetchKind, FetchRecord};
 
 /// One stored response and, for HTML pages, what the extractors saw in it.
@@ -26,6 +27,34 @@ pub struct SitePage {
     pub attachment_text: Option<String>,
     /// Why an attachment's text is missing or incomplete (scanned, encrypted, unsupported format …).
     pub attachment_note: Option<crate::attachments::AttachmentNote>,
+    /// The sketch of the page's text or the attachment's text, made when a check first asks
+    /// ([`SitePage::sketch`]).
+    pub sketch: std::sync::OnceLock<TextSketch>,
+}
+
+impl SitePage {
+    /// A page as the site model holds it.
+    pub fn new(
+        record: FetchRecord,
+        facts: Option<PageFacts>,
+        attachment_text: Option<String>,
+        attachment_note: Option<crate::attachments::AttachmentNote>,
+    ) -> SitePage {
+        SitePage { record, facts, attachment_text, attachment_note, sketch: std::sync::OnceLock::new() }
+    }
+
+    /// Which words may occur in the text the checks search on this page: the visible text of an HTML
+    /// page, else the attachment's text (see [`TextSketch`]).
+    pub fn sketch(&self) -> &TextSketch {
+        self.sketch.get_or_init(|| {
+            let text = match (&self.facts, &self.attachment_text) {
+                (Some(f), _) => f.text.as_str(),
+                (None, Some(t)) => t.as_str(),
+                (None, None) => "",
+            };
+            TextSketch::of(text)
+        })
+    }
 }
 
 /// A column (栏目) of the unit's 专栏: a node of the column tree.
@@ -314,7 +343,7 @@ impl UnitSite {
                     // store (evidence packs read them from there), not in every unit's model in memory.
                     record.body = Vec::new();
                 }
-                SitePage { record, facts, attachment_text, attachment_note }
+                SitePage::new(record, facts, attachment_text, attachment_note)
             })
             .collect();
         let mut site = UnitSite::from_pages(unit, pages);

@@ -425,6 +425,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 if !titled_as_rule(f.title.as_deref().unwrap_or_default(), g, p) {
                     continue;
                 }
+                if !page.sketch().may_contain_any(&g.keywords) {
+                    continue;
+                }
                 if let Some(at) = text_match(&f.text, g, p, &keywords) {
                     let hit = Hit {
                         title: f.title.clone().unwrap_or_else(|| page.record.url.clone()),
@@ -447,6 +450,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 };
                 let text = a.attachment_text.as_deref().unwrap_or_default();
                 if !titled_as_rule(lf.title.as_deref().unwrap_or_default(), g, p) {
+                    continue;
+                }
+                if !a.sketch().may_contain_any(&g.keywords) {
                     continue;
                 }
                 if let Some(at) = text_match(text, g, p, &keywords) {
@@ -533,7 +539,13 @@ fn run_details(id: &str, g: &Group, p: &Params, ctx: &Context<'_>) -> (f64, Find
     let site = ctx.site;
     let pages: Vec<_> = if p.search_body {
         let keywords = keyword_finder(g);
-        site.html_pages().filter(|(_, f)| keywords.is_match(&f.text) && matches(&f.text, g, p)).collect()
+        site.html_pages()
+            .filter(|(page, f)| {
+                page.sketch().may_contain_any(&g.keywords)
+                    && keywords.is_match(&f.text)
+                    && matches(&f.text, g, p)
+            })
+            .collect()
     } else {
         Vec::new()
     };

@@ -39,11 +39,16 @@ impl Params {
 /// Runs the check.
 pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
-    let words: Vec<String> = p.words.iter().filter(|w| !w.trim().is_empty()).cloned().collect();
+    let words: Vec<String> =
+        p.words.iter().filter(|w| !w.trim().is_empty()).map(|w| w.to_lowercase()).collect();
     let matches = |s: &str| {
-        let lower = s.to_lowercase();
-        words.iter().any(|w| lower.contains(&w.to_lowercase()))
+        let lower = if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() };
+        words.iter().any(|w| lower.contains(w.as_str()))
     };
+    // Words of ideographs and digits only are the same in any case: a page whose sketch rules them all
+    // out cannot mention them, and its text is not lowercased.
+    let caseless =
+        words.iter().all(|w| w.chars().all(|c| c.is_ascii_digit() || ('\u{4E00}'..='\u{9FFF}').contains(&c)));
     let mut mentioned: Option<String> = None;
     for (page, facts) in site.html_pages() {
         if let Some(l) = facts.links.iter().find(|l| matches(&l.text) || matches(&l.url)) {
@@ -51,7 +56,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             let msg = format!("页面设有{}链接“{}”", p.name, l.text);
             return Verdict::scored(1.0, vec![finding(id, Status::Pass, msg, ev.into_iter().collect())]);
         }
-        if mentioned.is_none() && matches(&facts.text) {
+        if mentioned.is_none() && (!caseless || page.sketch().may_contain_any(&words)) && matches(&facts.text)
+        {
             mentioned = Some(page.record.url.clone());
         }
     }

@@ -99,12 +99,7 @@ impl SiteBuilder {
 
     /// A page fetched with 200 and read into `facts`.
     pub fn page(mut self, url: &str, facts: PageFacts) -> SiteBuilder {
-        self.pages.push(SitePage {
-            record: record(url, Some(200), None),
-            facts: Some(facts),
-            attachment_text: None,
-            attachment_note: None,
-        });
+        self.pages.push(SitePage::new(record(url, Some(200), None), Some(facts), None, None));
         self
     }
 
@@ -112,7 +107,7 @@ impl SiteBuilder {
     pub fn failed(mut self, url: &str, status: Option<u16>, error: Option<&str>) -> SiteBuilder {
         let mut rec = record(url, status, error);
         rec.body.clear();
-        self.pages.push(SitePage { record: rec, facts: None, attachment_text: None, attachment_note: None });
+        self.pages.push(SitePage::new(rec, None, None, None));
         self
     }
 
@@ -126,7 +121,7 @@ impl SiteBuilder {
     ) -> SiteBuilder {
         let mut rec = record(url, status, error);
         rec.kind = kind;
-        self.pages.push(SitePage { record: rec, facts: None, attachment_text: None, attachment_note: None });
+        self.pages.push(SitePage::new(rec, None, None, None));
         self
     }
 
@@ -134,12 +129,7 @@ impl SiteBuilder {
     pub fn attachment_text(mut self, url: &str, text: &str) -> SiteBuilder {
         let mut rec = record(url, Some(200), None);
         rec.kind = FetchKind::Attachment;
-        self.pages.push(SitePage {
-            record: rec,
-            facts: None,
-            attachment_text: Some(text.into()),
-            attachment_note: None,
-        });
+        self.pages.push(SitePage::new(rec, None, Some(text.into()), None));
         self
     }
 

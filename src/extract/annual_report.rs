@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 
 use super::text::{Line, element_text};
 use super::{AnnualReport, Applications, Proactive, Review};
 
-static TABLE_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("table").expect("static selector"));
+const TABLES: super::Tags = &[("table", &[])];
 static REPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"((?:19|20)\d{2})\s*年度?.{0,30}?(?:政府)?信息公开.{0,12}?(?:年度报告|年报)")
         .expect("static regex")
@@ -51,9 +51,10 @@ pub fn annual_report(doc: &Html, title: Option<&str>, lines: &[Line]) -> Option<
     // The page's own title decides: a 年报 list page mentions reports in its entries but is none.
     let year = title.and_then(report_year)?;
     let sections = sections(lines.iter().map(|l| l.text.as_str()));
-    let applications = doc.select(&TABLE_SEL).take(200).find(|t| is_table3(*t)).and_then(table3);
-    let review = doc.select(&TABLE_SEL).take(200).find(|t| is_table4(*t)).and_then(table4);
-    let proactive = doc.select(&TABLE_SEL).take(200).find(|t| is_table2(*t)).and_then(|t| table2(&cells(t)));
+    let applications = super::select_tags(doc, TABLES).take(200).find(|t| is_table3(*t)).and_then(table3);
+    let review = super::select_tags(doc, TABLES).take(200).find(|t| is_table4(*t)).and_then(table4);
+    let proactive =
+        super::select_tags(doc, TABLES).take(200).find(|t| is_table2(*t)).and_then(|t| table2(&cells(t)));
     Some(AnnualReport { year, sections, applications, review, proactive })
 }
 

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Html;
 
 use super::text::Line;
 
@@ -35,8 +35,7 @@ static LABELLED_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-static META_SEL: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("meta[content]").expect("static selector"));
+const METAS: super::Tags = &[("meta", &["content"])];
 
 /// Meta names (lower case) that state the publication time. Page-generation times (Maketime, others) are not here.
 const PUB_META: &[&str] = &[
@@ -137,7 +136,7 @@ pub fn is_bare_date(s: &str) -> bool {
 
 /// The publication date from `<meta>` tags (PubDate, publishdate, firstpublishedtime …).
 pub fn meta_publish_date(doc: &Html) -> Option<NaiveDate> {
-    doc.select(&META_SEL).find_map(|m| {
+    super::select_tags(doc, METAS).find_map(|m| {
         let v = m.value();
         let name = v.attr("name").or_else(|| v.attr("property")).or_else(|| v.attr("itemprop"))?;
         let name = name.trim().to_ascii_lowercase();

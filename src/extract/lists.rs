@@ -18,6 +18,7 @@ use super::text::element_text;
 use super::{ListEntry, clean_text, resolve};
 
 static A_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+const ANCHORS: super::Tags = &[("a", &["href"])];
 
 /// Most anchors looked at on one page, and most nodes looked at around one anchor: bounds the work.
 const MAX_ANCHORS: usize = 5000;
@@ -108,7 +109,7 @@ pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
     out
 }
 
-static SCRIPT_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("script").expect("static selector"));
+const SCRIPTS: super::Tags = &[("script", &[])];
 static CDATA_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)<!\[CDATA\[(.*?)\]\]>").expect("static regex"));
 /// Most bytes of record HTML read from data scripts.
@@ -117,7 +118,7 @@ const MAX_RECORD_BYTES: usize = 2 << 20;
 /// The HTML carried by `<record><![CDATA[…]]></record>` data scripts, concatenated, if any.
 fn data_script_records(doc: &Html) -> Option<String> {
     let mut html = String::new();
-    for s in doc.select(&SCRIPT_SEL).take(200) {
+    for s in super::select_tags(doc, SCRIPTS).take(200) {
         let code: String = s.text().collect();
         if !code.contains("<record") {
             continue;
@@ -135,7 +136,7 @@ fn data_script_records(doc: &Html) -> Option<String> {
 
 fn entries_in(base: &Url, doc: &Html, out: &mut Vec<ListEntry>, seen: &mut HashSet<String>) {
     let mut undated = HashMap::new();
-    for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
+    for a in super::select_tags(doc, ANCHORS).take(MAX_ANCHORS) {
         let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
         if matches!(zone_of(a), Zone::Nav | Zone::Footer | Zone::Paging) {
             continue;

@@ -4,19 +4,15 @@
 //! 解读 page carries pictures or a video. Site chrome must not count: logos, icons, spacers, share buttons and
 //! images in headers, footers and menus are skipped.
 
-use std::sync::LazyLock;
+use scraper::{ElementRef, Html};
 
-use scraper::{ElementRef, Html, Selector};
-
-use super::Media;
 use super::nav::{Zone, zone_of};
+use super::{Media, Tags, select_tags};
 
-static IMG_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("img").expect("static selector"));
-static VIDEO_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("video").expect("static selector"));
-static LINKED_VIDEO_SEL: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("a[href], source[src], embed[src]").expect("static selector"));
-static EMBED_SEL: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("iframe[src], embed, object").expect("static selector"));
+const IMG_SEL: Tags = &[("img", &[])];
+const VIDEO_SEL: Tags = &[("video", &[])];
+const LINKED_VIDEO_SEL: Tags = &[("a", &["href"]), ("source", &["src"]), ("embed", &["src"])];
+const EMBED_SEL: Tags = &[("iframe", &["src"]), ("embed", &[]), ("object", &[])];
 
 const VIDEO_EXT: &[&str] =
     &[".mp4", ".flv", ".m3u8", ".webm", ".mov", ".avi", ".wmv", ".mkv", ".f4v", ".rmvb"];
@@ -67,7 +63,7 @@ fn in_chrome(el: ElementRef) -> bool {
 /// Image, video and embed counts of the page's content.
 pub fn media(doc: &Html) -> Media {
     let mut m = Media::default();
-    for img in doc.select(&IMG_SEL).take(10_000) {
+    for img in select_tags(doc, IMG_SEL).take(10_000) {
         let desc = attr_lc(img, &["src", "class", "id", "alt"]);
         let src = img.value().attr("src").or_else(|| img.value().attr("data-src")).unwrap_or("");
         if src.trim().is_empty()
@@ -80,14 +76,14 @@ pub fn media(doc: &Html) -> Media {
         }
         m.images = m.images.saturating_add(1);
     }
-    m.videos = u32::try_from(doc.select(&VIDEO_SEL).take(10_000).count()).unwrap_or(u32::MAX);
-    for el in doc.select(&LINKED_VIDEO_SEL).take(10_000) {
+    m.videos = u32::try_from(select_tags(doc, VIDEO_SEL).take(10_000).count()).unwrap_or(u32::MAX);
+    for el in select_tags(doc, LINKED_VIDEO_SEL).take(10_000) {
         let target = el.value().attr("href").or_else(|| el.value().attr("src")).unwrap_or("");
         if is_video_url(target) && !inside_video(el) {
             m.videos = m.videos.saturating_add(1);
         }
     }
-    for el in doc.select(&EMBED_SEL).take(10_000) {
+    for el in select_tags(doc, EMBED_SEL).take(10_000) {
         let desc = attr_lc(el, &["src", "data", "type", "class", "id"]);
         let is_player = el.value().name() != "iframe" || PLAYER_WORDS.iter().any(|w| desc.contains(w));
         let video_file_embed =

@@ -64,6 +64,9 @@ static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
 static LABEL_SPACE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^({})\s+(\S.*)$", *LABEL_ALT)).expect("static regex"));
 
+/// Any label anywhere: a line without one is not metadata (one scan, no captures; most lines are prose).
+static LABEL_ANY: LazyLock<Regex> = LazyLock::new(|| Regex::new(&LABEL_ALT).expect("static regex"));
+
 fn key_of(label: &str) -> Option<Key> {
     let compact: String = label.chars().filter(|c| !c.is_whitespace()).collect();
     LABELS.iter().find(|(_, ls)| ls.contains(&compact.as_str())).map(|(k, _)| *k)
@@ -71,7 +74,7 @@ fn key_of(label: &str) -> Option<Key> {
 
 /// Whether a line starts with a metadata label (so it is not another label's value).
 fn is_label_line(s: &str) -> bool {
-    LABEL_ONLY.is_match(s) || LABEL_COLON.find(s).is_some_and(|m| m.start() == 0)
+    LABEL_ANY.is_match(s) && LABEL_ONLY.is_match(s) || LABEL_COLON.find(s).is_some_and(|m| m.start() == 0)
 }
 
 /// Trims decoration around a value and rejects what cannot be one.
@@ -111,7 +114,7 @@ pub fn metadata(lines: &[Line]) -> Metadata {
         |i: usize| lines.get(i + 1).is_some_and(|n| n.text.is_empty() || is_label_line(&n.text));
     for (i, line) in lines.iter().enumerate() {
         let s = line.text.as_str();
-        if s.chars().count() > 600 {
+        if s.chars().count() > 600 || !LABEL_ANY.is_match(s) {
             continue;
         }
         if let Some(c) = LABEL_ONLY.captures(s) {

@@ -31,7 +31,7 @@ pub mod text;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -254,6 +254,21 @@ fn is_attachment_path(path: &str) -> bool {
     })
 }
 
+/// A selector of tag names, each with the attributes it must carry (`a[href], iframe[src]`).
+pub(crate) type Tags = &'static [(&'static str, &'static [&'static str])];
+
+/// The elements `doc.select` gives for the [`Tags`] selector, the same ones in the same order (every
+/// element of the document's arena that is still attached, as scraper's `Select` walks it), found by
+/// comparing names: matching a general selector against every node costs more than some extractors.
+pub(crate) fn select_tags<'a>(doc: &'a Html, tags: Tags) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    doc.tree.nodes().filter_map(ElementRef::wrap).filter(move |e| {
+        let v = e.value();
+        let name = v.name();
+        e.parent().is_some()
+            && tags.iter().any(|(t, attrs)| *t == name && attrs.iter().all(|a| v.attr(a).is_some()))
+    })
+}
+
 /// Runs every extractor on one page.
 pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let doc = Html::parse_document(&depth::bounded_nesting(html));
@@ -297,9 +312,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
 
 /// The URL relative links resolve against: `<base href>` when present and valid, else the page URL.
 pub fn base_url(url: &Url, doc: &Html) -> Url {
-    static SEL: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("base[href]").expect("static selector"));
-    doc.select(&SEL)
+    select_tags(doc, &[("base", &["href"])])
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|h| url.join(h.trim()).ok())
@@ -402,11 +415,10 @@ pub fn strip_session_ids(u: &mut Url) {
 }
 
 fn links(base: &Url, doc: &Html) -> Vec<Link> {
-    static SEL: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("a[href], iframe[src], frame[src]").expect("static selector"));
+    const SEL: Tags = &[("a", &["href"]), ("iframe", &["src"]), ("frame", &["src"])];
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for el in doc.select(&SEL) {
+    for el in select_tags(doc, SEL) {
         let v = el.value();
         let Some(href) = v.attr("href").or_else(|| v.attr("src")) else { continue };
         let Some(u) = resolve(base, href) else { continue };
@@ -423,9 +435,8 @@ fn links(base: &Url, doc: &Html) -> Vec<Link> {
 
 /// `<meta name="ColumnName" content="…">` (any case), trimmed; `None` when absent or empty.
 fn meta_column(doc: &Html) -> Option<String> {
-    static SEL: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("meta[name][content]").expect("static selector"));
-    doc.select(&SEL).find_map(|m| {
+    const SEL: Tags = &[("meta", &["name", "content"])];
+    select_tags(doc, SEL).find_map(|m| {
         let v = m.value();
         let name = v.attr("name")?.trim().to_ascii_lowercase();
         if name != "columnname" {
@@ -438,12 +449,12 @@ fn meta_column(doc: &Html) -> Option<String> {
 /// GET forms with one text field that look like a site search (by their action, field name, class,
 /// placeholder or button: search, 检索, 搜索, query, keyword …).
 fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
-    static FORM: LazyLock<Selector> = LazyLock::new(|| Selector::parse("form").expect("static selector"));
+    const FORM: Tags = &[("form", &[])];
     static INPUT: LazyLock<Selector> =
         LazyLock::new(|| Selector::parse("input, button").expect("static selector"));
     const WORDS: &[&str] = &["search", "检索", "搜索", "query", "keyword", "sword", "searchword", "查询"];
     let mut out = Vec::new();
-    for form in doc.select(&FORM).take(20) {
+    for form in select_tags(doc, FORM).take(20) {
         let v = form.value();
         if v.attr("method").is_some_and(|m| !m.trim().eq_ignore_ascii_case("get")) {
             continue;
@@ -489,10 +500,9 @@ fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
 
 /// The `<iframe src>` and `<frame src>` targets of a page, absolute, in page order, deduplicated.
 fn frames(base: &Url, doc: &Html) -> Vec<String> {
-    static SEL: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("iframe[src], frame[src]").expect("static selector"));
+    const SEL: Tags = &[("iframe", &["src"]), ("frame", &["src"])];
     let mut out: Vec<String> = Vec::new();
-    for el in doc.select(&SEL).take(50) {
+    for el in select_tags(doc, SEL).take(50) {
         if let Some(u) = el.value().attr("src").and_then(|s| resolve(base, s))
             && !out.contains(&u.to_string())
         {
@@ -523,6 +533,44 @@ fn body_text(doc: &Html) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn select_tags_gives_what_select_gives() {
+        // Markup the tree builder rearranges: misnested formatting (adoption agency), content fostered out
+        // of a table, SVG elements with HTML names, a template, attributes in other namespaces.
+        let html = r##"<html><head><base href="/x/"><title>T</title><meta name="a" content="b"><meta content="c"></head>
+            <body><p><b><a href="1">x<p>y</a></b></p>
+            <table><a href="2">fostered</a><tr><td><a>no href</a><iframe src="f"></iframe></td></tr></table>
+            <svg><a href="3"/><a xlink:href="4"/><title>svg title</title><embed/></svg>
+            <template><a href="5">in template</a></template>
+            <object></object><embed src="e"><source src="s"><video></video><img src="i"><form><input></form>
+            <frameset><frame src="fr"></frameset><A HREF="6">upper</A></body></html>"##;
+        let doc = Html::parse_document(html);
+        let cases: &[(&str, Tags)] = &[
+            ("a[href]", &[("a", &["href"])]),
+            (
+                "a[href], iframe[src], frame[src]",
+                &[("a", &["href"]), ("iframe", &["src"]), ("frame", &["src"])],
+            ),
+            ("meta[name][content]", &[("meta", &["name", "content"])]),
+            ("meta[content]", &[("meta", &["content"])]),
+            ("iframe[src], embed, object", &[("iframe", &["src"]), ("embed", &[]), ("object", &[])]),
+            (
+                "a[href], source[src], embed[src]",
+                &[("a", &["href"]), ("source", &["src"]), ("embed", &["src"])],
+            ),
+            ("title", &[("title", &[])]),
+            ("base[href]", &[("base", &["href"])]),
+            ("table", &[("table", &[])]),
+            ("form", &[("form", &[])]),
+        ];
+        for (css, tags) in cases {
+            let want: Vec<_> = doc.select(&Selector::parse(css).unwrap()).map(|e| e.id()).collect();
+            let got: Vec<_> = select_tags(&doc, tags).map(|e| e.id()).collect();
+            assert!(!want.is_empty(), "{css} finds something here");
+            assert_eq!(got, want, "{css}");
+        }
+    }
 
     #[test]
     fn links_resolve_against_base_href_and_drop_scripts() {

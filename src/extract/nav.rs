@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
@@ -30,27 +31,78 @@ pub enum Zone {
     Content,
 }
 
-fn zone_of_name(tag: &str, class_id: &str) -> Option<Zone> {
-    let c = class_id;
-    let has = |words: &[&str]| words.iter().any(|w| c.contains(w));
-    // Footer words are matched per class token: `pad-bottom` is a spacing utility, `bottom` a footer.
-    let footer_token = |t: &str| {
-        t.starts_with("foot")
-            || t.starts_with("bottom")
-            || ["footer", "friend", "yqlj", "copyright", "links_"].iter().any(|w| t.contains(w))
-    };
-    if tag == "footer" || c.split_whitespace().any(footer_token) {
+/// Words of a class or id (ASCII case ignored) that name a zone, grouped as [`ZONE_GROUPS`] says.
+const ZONE_WORDS: &[&str] = &[
+    // Footer (per class token: `pad-bottom` is a spacing utility, `bottom` a footer; these words can
+    // only match inside one token, having no space).
+    "footer",
+    "friend",
+    "yqlj",
+    "copyright",
+    "links_",
+    // Paging.
+    "pagination",
+    "pager",
+    "pagebar",
+    "page_bar",
+    "fenye",
+    "pagenav",
+    "page-nav",
+    "paging",
+    // Navigation.
+    "nav",
+    "menu",
+    "daohang",
+    "lanmu",
+    "navbar",
+    "sub_nav",
+    // Maybe navigation.
+    "sidebar",
+    "side_",
+    "side-",
+    "left",
+    "tabs",
+    "tab_",
+    "tab-",
+    "lm",
+    "catalog",
+    "mulu",
+];
+/// How many of [`ZONE_WORDS`] each zone has, in order: footer, paging, navigation, maybe navigation.
+const ZONE_GROUPS: [usize; 4] = [5, 8, 6, 10];
+
+/// All of [`ZONE_WORDS`], found in one pass over a class or id.
+static ZONE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(ZONE_WORDS).expect("static patterns")
+});
+
+/// The zone an element's own tag, class and id name, if any (footer before paging before navigation).
+fn zone_of_attrs(tag: &str, class: &str, id: &str) -> Option<Zone> {
+    let mut named = [false; 4];
+    for s in [class, id] {
+        for m in ZONE_FINDER.find_overlapping_iter(s) {
+            let mut p = m.pattern().as_usize();
+            let mut group = 0;
+            while p >= ZONE_GROUPS[group] {
+                p -= ZONE_GROUPS[group];
+                group += 1;
+            }
+            named[group] = true;
+        }
+    }
+    let starts =
+        |t: &str, w: &str| t.len() >= w.len() && t.as_bytes()[..w.len()].eq_ignore_ascii_case(w.as_bytes());
+    let footer_token = |t: &str| starts(t, "foot") || starts(t, "bottom");
+    if tag == "footer" || named[0] || [class, id].iter().any(|s| s.split_whitespace().any(footer_token)) {
         return Some(Zone::Footer);
     }
-    if has(&["pagination", "pager", "pagebar", "page_bar", "fenye", "pagenav", "page-nav", "paging"]) {
+    if named[1] {
         return Some(Zone::Paging);
     }
-    if tag == "nav" || has(&["nav", "menu", "daohang", "lanmu", "navbar", "sub_nav"]) {
+    if tag == "nav" || named[2] {
         return Some(Zone::Nav);
     }
-    if tag == "aside"
-        || has(&["sidebar", "side_", "side-", "left", "tabs", "tab_", "tab-", "lm", "catalog", "mulu"])
-    {
+    if tag == "aside" || named[3] {
         return Some(Zone::MaybeNav);
     }
     None
@@ -60,19 +112,12 @@ fn zone_of_name(tag: &str, class_id: &str) -> Option<Zone> {
 pub fn zone_of(el: ElementRef) -> Zone {
     for anc in el.ancestors().filter_map(ElementRef::wrap).take(40) {
         let v = anc.value();
-        if v.attr("class").is_none() && v.attr("id").is_none() {
-            // Only the tag can decide (most ancestors: plain li, ul, td, div).
-            if matches!(v.name(), "footer" | "nav" | "aside")
-                && let Some(z) = zone_of_name(v.name(), " ")
-            {
-                return z;
-            }
+        let (class, id) = (v.attr("class"), v.attr("id"));
+        if class.is_none() && id.is_none() && !matches!(v.name(), "footer" | "nav" | "aside") {
+            // Only the tag could decide (most ancestors: plain li, ul, td, div), and it does not.
             continue;
         }
-        let mut class_id = v.attr("class").unwrap_or("").to_ascii_lowercase();
-        class_id.push(' ');
-        class_id.push_str(&v.attr("id").unwrap_or("").to_ascii_lowercase());
-        if let Some(z) = zone_of_name(v.name(), &class_id) {
+        if let Some(z) = zone_of_attrs(v.name(), class.unwrap_or(""), id.unwrap_or("")) {
             return z;
         }
     }
@@ -164,7 +209,7 @@ pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut groups = HashMap::new();
-    for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
+    for a in super::select_tags(doc, &[("a", &["href"])]).take(MAX_ANCHORS) {
         let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
         let text = nav_text(&element_text(a));
         // An image menu item names its column in the link's title or the image's alt.
@@ -236,7 +281,7 @@ pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)
         None
     };
     let mut out: Vec<(String, String)> = Vec::new();
-    for a in doc.select(&A_SEL).take(MAX_ANCHORS) {
+    for a in super::select_tags(doc, &[("a", &["href"])]).take(MAX_ANCHORS) {
         let Some(child) = href_of(a).filter(|u| in_nav.contains(u.as_str())) else { continue };
         if out.iter().any(|(c, _)| *c == child) {
             continue;

@@ -20,8 +20,8 @@ use super::text::element_text;
 /// Most pages one list may announce.
 pub const MAX_PAGES: usize = 200;
 
-static A_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
-static SCRIPT_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("script").expect("static selector"));
+const A_SEL: super::Tags = &[("a", &["href"])];
+const SCRIPT_SEL: super::Tags = &[("script", &[])];
 
 /// A pager call: name containing "page", then (total, current, "prefix", "ext").
 static CALL_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -122,7 +122,7 @@ fn trs_pages(base: &Url, total: usize, prefix: &str, ext: &str) -> Vec<Url> {
 pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
     let mut urls: Vec<Url> = Vec::new();
     let mut param_template: Option<(Url, String)> = None;
-    for a in doc.select(&A_SEL).take(5000) {
+    for a in super::select_tags(doc, A_SEL).take(5000) {
         let Some(u) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
         let text = element_text(a);
         let in_pager = zone_of(a) == Zone::Paging;
@@ -160,7 +160,7 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
     let mut script_prefix: Option<String> = None;
     let mut location_tpl: Option<(String, String, bool)> = None;
     let mut laypage_pages: Option<usize> = None;
-    for s in doc.select(&SCRIPT_SEL).take(200) {
+    for s in super::select_tags(doc, SCRIPT_SEL).take(200) {
         let code: String = s.text().collect::<String>().chars().take(200_000).collect();
         let mut local: HashMap<String, usize> = HashMap::new();
         for c in VAR_RE.captures_iter(&code) {

@@ -12,7 +12,6 @@ use scraper::{ElementRef, Html, Selector};
 use super::clean_text;
 use super::nav::{Zone, zone_of};
 
-static TABLE_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("table").expect("static selector"));
 static ROW_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("tr").expect("static selector"));
 static CELL_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("th, td").expect("static selector"));
 
@@ -26,7 +25,7 @@ const HEAD_ROWS: usize = 3;
 /// cells, in page order.
 pub fn table_headers(doc: &Html) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    for table in doc.select(&TABLE_SEL).take(MAX_TABLES) {
+    for table in super::select_tags(doc, &[("table", &[])]).take(MAX_TABLES) {
         if matches!(zone_of(table), Zone::Footer | Zone::Nav) {
             continue;
         }

@@ -125,7 +125,6 @@ pub fn element_text(el: ElementRef) -> String {
     clean_text(&s)
 }
 
-static TITLE_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("title").expect("static selector"));
 static META_TITLE_SEL: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse(r#"meta[name="ArticleTitle"][content], meta[name="articletitle"][content], meta[property="og:title"][content]"#)
         .expect("static selector")
@@ -193,7 +192,7 @@ pub fn clean_title(raw: &str) -> String {
 /// The document's title: the article heading where there is one, else the cleaned `<title>`.
 /// `field_title` is the metadata table's 标题 / 名称 value when there is one.
 pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
-    let raw = doc.select(&TITLE_SEL).next().map(element_text).unwrap_or_default();
+    let raw = super::select_tags(doc, &[("title", &[])]).next().map(element_text).unwrap_or_default();
     let cleaned = clean_title(&raw);
     let meta = doc
         .select(&META_TITLE_SEL)
