@@ -70,28 +70,22 @@ fn missing_details<'g>(text: &str, g: &'g Group) -> Vec<&'g str> {
     if g.details.is_empty() {
         return Vec::new();
     }
-    let chars: Vec<char> = text.chars().collect();
     let mut best: Option<Vec<&str>> = None;
     for k in g.keywords.iter().filter(|k| !k.is_empty()) {
-        let kc: Vec<char> = k.chars().collect();
-        let mut i = 0;
-        while i + kc.len() <= chars.len() {
-            if chars[i..i + kc.len()] == kc[..] {
-                let lo = i.saturating_sub(DETAIL_WINDOW);
-                let hi = (i + kc.len() + DETAIL_WINDOW).min(chars.len());
-                let window: String = chars[lo..hi].iter().collect();
-                let missing: Vec<&str> = g
-                    .details
-                    .iter()
-                    .filter(|d| !d.words.iter().any(|w| window.contains(w.as_str())))
-                    .map(|d| d.name.as_str())
-                    .collect();
-                if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
-                    best = Some(missing);
-                }
-                i += kc.len();
-            } else {
-                i += 1;
+        for (at, _) in text.match_indices(k.as_str()) {
+            // DETAIL_WINDOW characters either side of the keyword (fewer at the ends of the text).
+            let lo = text[..at].char_indices().rev().nth(DETAIL_WINDOW - 1).map_or(0, |(i, _)| i);
+            let end = at + k.len();
+            let hi = text[end..].char_indices().nth(DETAIL_WINDOW).map_or(text.len(), |(i, _)| end + i);
+            let window = &text[lo..hi];
+            let missing: Vec<&str> = g
+                .details
+                .iter()
+                .filter(|d| !d.words.iter().any(|w| window.contains(w.as_str())))
+                .map(|d| d.name.as_str())
+                .collect();
+            if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
+                best = Some(missing);
             }
         }
     }

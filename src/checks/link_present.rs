@@ -41,14 +41,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
     let words: Vec<String> =
         p.words.iter().filter(|w| !w.trim().is_empty()).map(|w| w.to_lowercase()).collect();
-    let matches = |s: &str| {
-        let lower = if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() };
-        words.iter().any(|w| lower.contains(w.as_str()))
-    };
-    // Words of ideographs and digits only are the same in any case: a page whose sketch rules them all
-    // out cannot mention them, and its text is not lowercased.
-    let caseless =
-        words.iter().all(|w| w.chars().all(|c| c.is_ascii_digit() || ('\u{4E00}'..='\u{9FFF}').contains(&c)));
+    let finder = CaselessFinder::new(&words);
+    let matches = |s: &str| finder.is_in(s);
     let mut mentioned: Option<String> = None;
     for (page, facts) in site.html_pages() {
         if let Some(l) = facts.links.iter().find(|l| matches(&l.text) || matches(&l.url)) {
@@ -56,8 +50,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             let msg = format!("页面设有{}链接“{}”", p.name, l.text);
             return Verdict::scored(1.0, vec![finding(id, Status::Pass, msg, ev.into_iter().collect())]);
         }
-        if mentioned.is_none() && (!caseless || page.sketch().may_contain_any(&words)) && matches(&facts.text)
-        {
+        if mentioned.is_none() && finder.may_be_in(page) && matches(&facts.text) {
             mentioned = Some(page.record.url.clone());
         }
     }
@@ -74,11 +67,86 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     }
 }
 
+/// Finds lowercased words in a text as `text.to_lowercase().contains(word)` would, without lowercasing
+/// whole pages: words of ideographs and digits have no case and are searched as they are, ASCII words
+/// with ASCII case ignored. That is exact when the text holds neither U+212A (Kelvin sign) nor U+0130
+/// (İ), the only characters outside ASCII whose lowercase holds an ASCII letter; such texts, and words
+/// of other letters, take the lowercasing path.
+struct CaselessFinder<'w> {
+    words: &'w [String],
+    /// Every word is ideographs and digits, or ASCII.
+    simple: bool,
+    /// The words of ideographs and digits.
+    caseless: Vec<&'w str>,
+    /// The ASCII words, ASCII case ignored.
+    ascii: Option<aho_corasick::AhoCorasick>,
+}
+
+impl<'w> CaselessFinder<'w> {
+    fn new(words: &'w [String]) -> CaselessFinder<'w> {
+        let is_caseless =
+            |w: &str| w.chars().all(|c| c.is_ascii_digit() || ('\u{4E00}'..='\u{9FFF}').contains(&c));
+        let caseless: Vec<&str> = words.iter().map(String::as_str).filter(|w| is_caseless(w)).collect();
+        let ascii: Vec<&str> =
+            words.iter().map(String::as_str).filter(|w| !is_caseless(w) && w.is_ascii()).collect();
+        let simple = caseless.len() + ascii.len() == words.len();
+        let ascii = (!ascii.is_empty()).then(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&ascii)
+                .expect("short literal words")
+        });
+        CaselessFinder { words, simple, caseless, ascii }
+    }
+
+    /// Whether the lowercased text contains one of the words.
+    fn is_in(&self, text: &str) -> bool {
+        if !self.simple || text.contains(['\u{212A}', '\u{130}']) {
+            let lower = text.to_lowercase();
+            return self.words.iter().any(|w| lower.contains(w.as_str()));
+        }
+        self.caseless.iter().any(|w| text.contains(w))
+            || self.ascii.as_ref().is_some_and(|a| a.is_match(text))
+    }
+
+    /// False when the page's text certainly holds none of the words (its sketch rules out every word,
+    /// and every word has no case).
+    fn may_be_in(&self, page: &crate::site::SitePage) -> bool {
+        !(self.simple && self.ascii.is_none()) || page.sketch().may_contain_any(&self.caseless)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::checks::testkit::{SiteBuilder, d, facts_doc, facts_nav};
     use crate::extract::Link;
+
+    #[test]
+    fn caseless_finder_agrees_with_lowercasing() {
+        let words: Vec<String> = ["皖事通", "wsgk", "2024"].iter().map(|w| w.to_string()).collect();
+        let mixed: Vec<String> = ["皖事通", "ｗｓｇｋ专区"].iter().map(|w| w.to_string()).collect();
+        let texts = [
+            "请登录WSGK.example.cn",
+            "请登录 Wsgk",
+            "使用皖事通",
+            "2024年",
+            "ws gk",
+            "WSG\u{212A} 开尔文",
+            "ＷＳＧＫ专区",
+            "İstanbul wsgİ",
+            "无关文字",
+            "",
+        ];
+        for ws in [&words, &mixed] {
+            let f = CaselessFinder::new(ws);
+            for t in texts {
+                let want = ws.iter().any(|w| t.to_lowercase().contains(w.as_str()));
+                assert_eq!(f.is_in(t), want, "{ws:?} in {t:?}");
+            }
+        }
+        assert!(CaselessFinder::new(&words).is_in("WSG\u{212A}"), "the Kelvin sign lowercases to k");
+    }
 
     #[test]
     fn a_link_a_mention_or_nothing() {
