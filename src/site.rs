@@ -43,16 +43,12 @@ impl SitePage {
         SitePage { record, facts, attachment_text, attachment_note, sketch: std::sync::OnceLock::new() }
     }
 
-    /// Which words may occur in the text the checks search on this page: the visible text of an HTML
-    /// page, else the attachment's text (see [`TextSketch`]).
+    /// Which words may occur in the texts the checks search on this page: the visible text of an HTML
+    /// page and the text of an attachment (see [`TextSketch`]).
     pub fn sketch(&self) -> &TextSketch {
         self.sketch.get_or_init(|| {
-            let text = match (&self.facts, &self.attachment_text) {
-                (Some(f), _) => f.text.as_str(),
-                (None, Some(t)) => t.as_str(),
-                (None, None) => "",
-            };
-            TextSketch::of(text)
+            let page = self.facts.as_ref().map(|f| f.text.as_str());
+            TextSketch::of_all(page.into_iter().chain(self.attachment_text.as_deref()))
         })
     }
 }

@@ -38,15 +38,22 @@ fn pair(a: char, b: char) -> usize {
 impl TextSketch {
     /// The sketch of `text`.
     pub fn of(text: &str) -> TextSketch {
+        TextSketch::of_all([text])
+    }
+
+    /// One sketch of several texts: a word of any of them may occur.
+    pub fn of_all<'a>(texts: impl IntoIterator<Item = &'a str>) -> TextSketch {
         let mut bits = Box::new([0u64; WORDS]);
         let mut set = |i: usize| bits[i / 64] |= 1 << (i % 64);
-        let mut prev: Option<char> = None;
-        for c in text.chars() {
-            set(single(c));
-            if let Some(p) = prev {
-                set(pair(p, c));
+        for text in texts {
+            let mut prev: Option<char> = None;
+            for c in text.chars() {
+                set(single(c));
+                if let Some(p) = prev {
+                    set(pair(p, c));
+                }
+                prev = Some(c);
             }
-            prev = Some(c);
         }
         TextSketch { bits }
     }
@@ -103,6 +110,8 @@ mod tests {
         assert!(s.may_contain_any(&["无关", "年度报告"]));
         assert!(!s.may_contain_any(&["无关", "其他"]));
         assert!(!s.may_contain_any::<&str>(&[]));
+        let both = TextSketch::of_all(["政务公开", "年度报告"]);
+        assert!(both.may_contain("政务公开") && both.may_contain("年度报告"));
     }
 
     #[test]

@@ -203,6 +203,17 @@ fn rule_follows(text: &str, g: &Group, any: &[String]) -> Option<usize> {
     None
 }
 
+/// False when a text with this sketch certainly matches `g` neither by [`text_match`] nor by [`matches`]:
+/// every way of matching needs a keyword, one of the `require_any` words (when there are any) and all the
+/// `require_all` words to occur in the text.
+fn may_match(sketch: &crate::sketch::TextSketch, g: &Group, p: &Params) -> bool {
+    let any = g.require_any.as_ref().unwrap_or(&p.require_any);
+    let all = g.require_all.as_ref().unwrap_or(&p.require_all);
+    sketch.may_contain_any(&g.keywords)
+        && (any.is_empty() || sketch.may_contain_any(any))
+        && all.iter().all(|w| sketch.may_contain(w))
+}
+
 /// Finds any of a group's (non-empty) keywords in a text.
 fn keyword_finder(g: &Group) -> AhoCorasick {
     AhoCorasick::new(g.keywords.iter().filter(|k| !k.is_empty())).expect("keywords are short literals")
@@ -419,7 +430,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 if !titled_as_rule(f.title.as_deref().unwrap_or_default(), g, p) {
                     continue;
                 }
-                if !page.sketch().may_contain_any(&g.keywords) {
+                if !may_match(page.sketch(), g, p) {
                     continue;
                 }
                 if let Some(at) = text_match(&f.text, g, p, &keywords) {
@@ -446,7 +457,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 if !titled_as_rule(lf.title.as_deref().unwrap_or_default(), g, p) {
                     continue;
                 }
-                if !a.sketch().may_contain_any(&g.keywords) {
+                if !may_match(a.sketch(), g, p) {
                     continue;
                 }
                 if let Some(at) = text_match(text, g, p, &keywords) {
@@ -535,9 +546,7 @@ fn run_details(id: &str, g: &Group, p: &Params, ctx: &Context<'_>) -> (f64, Find
         let keywords = keyword_finder(g);
         site.html_pages()
             .filter(|(page, f)| {
-                page.sketch().may_contain_any(&g.keywords)
-                    && keywords.is_match(&f.text)
-                    && matches(&f.text, g, p)
+                may_match(page.sketch(), g, p) && keywords.is_match(&f.text) && matches(&f.text, g, p)
             })
             .collect()
     } else {
@@ -590,6 +599,30 @@ mod tests {
             require_all: None,
             details: Vec::new(),
             title_years: None,
+        }
+    }
+
+    #[test]
+    fn the_sketch_rules_out_only_texts_that_cannot_match() {
+        let mut g = group("保密审查制度", &["保密审查"]);
+        g.require_all = Some(vec!["街道".into()]);
+        let texts = [
+            "某街道保密审查制度全文",
+            "某街道保密审查工作办法",
+            "保密审查制度（无单位）",
+            "某街道制度汇编",
+            "某街道保密 审查制度",
+            "",
+        ];
+        for follows in [false, true] {
+            let p = Params { rule_follows_keyword: follows, ..params(vec![g.clone()]) };
+            let keywords = keyword_finder(&g);
+            for t in texts {
+                let sketch = crate::sketch::TextSketch::of(t);
+                let found = text_match(t, &g, &p, &keywords).is_some() || matches(t, &g, &p);
+                assert!(!found || may_match(&sketch, &g, &p), "{t:?} matches, so it may");
+                assert_eq!(may_match(&sketch, &g, &p), found, "{t:?}: short texts are ruled out exactly");
+            }
         }
     }
 

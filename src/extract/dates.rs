@@ -174,8 +174,12 @@ fn is_footer_line(s: &str) -> bool {
 /// Lines that belong to a list entry (the entry's title on the line or the line before) are skipped: a list
 /// row's date is the entry's, not the page's.
 pub fn labelled_date(lines: &[Line], entry_titles: &HashSet<&str>) -> Option<NaiveDate> {
-    lines.iter().enumerate().filter(|(_, l)| !is_footer_line(&l.text)).find_map(|(i, l)| {
+    // The label first: few lines have one, and every line would be searched for the footer words.
+    lines.iter().enumerate().find_map(|(i, l)| {
         let m = LABELLED_RE.find(&l.text)?;
+        if is_footer_line(&l.text) {
+            return None;
+        }
         let before = l.text[..m.start()].trim();
         let prev = i.checked_sub(1).and_then(|p| lines.get(p)).map_or("", |p| p.text.as_str());
         if entry_titles.contains(before) || entry_titles.contains(prev) {
@@ -200,8 +204,11 @@ pub fn updated_date(lines: &[Line]) -> Option<NaiveDate> {
         Regex::new(r"(?:更\s*新\s*(?:日\s*期|时\s*间)|最后更新|最近更新|修订日期)\s*[:：]?\s*")
             .expect("static regex")
     });
-    lines.iter().take(5000).filter(|l| !is_footer_line(&l.text)).find_map(|l| {
+    lines.iter().take(5000).find_map(|l| {
         let m = UPDATED_RE.find(&l.text)?;
+        if is_footer_line(&l.text) {
+            return None;
+        }
         let n = normalize_digits(&l.text[m.end()..].chars().take(40).collect::<String>());
         let start = DATE_RE.find(&n).map(|d| d.start()).or_else(|| CN_DATE_RE.find(&n).map(|d| d.start()))?;
         if n[..start].trim().is_empty() { find_date(&n) } else { None }

@@ -321,6 +321,11 @@ pub fn base_url(url: &Url, doc: &Html) -> Url {
 
 /// Collapses runs of whitespace (including full-width spaces and &nbsp;) into one space and trims.
 pub fn clean_text(s: &str) -> String {
+    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}';
+    let s = s.trim_matches(is_space);
+    if s.is_empty() {
+        return String::new();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {

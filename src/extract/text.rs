@@ -72,7 +72,7 @@ pub fn lines(doc: &Html) -> Vec<Line> {
     // An empty table cell still ends up as an (empty) line, so that a label followed by an empty value cell
     // is not read as labelling whatever text comes next.
     let flush = |buf: &mut String, out: &mut Vec<Line>, keep_empty: bool| {
-        let t = clean_text(buf);
+        let t = if buf.is_empty() { String::new() } else { clean_text(buf) };
         if !t.is_empty() || (keep_empty && out.last().is_some_and(|l: &Line| !l.text.is_empty())) {
             out.push(Line { text: t });
         }
@@ -98,8 +98,11 @@ pub fn lines(doc: &Html) -> Vec<Line> {
         if node.value().is_element() {
             stack.push((node, true));
         }
-        let children: Vec<_> = node.children().collect();
-        stack.extend(children.into_iter().rev().map(|c| (c, false)));
+        let mut child = node.last_child();
+        while let Some(c) = child {
+            stack.push((c, false));
+            child = c.prev_sibling();
+        }
     }
     flush(&mut buf, &mut out, false);
     out
