@@ -31,9 +31,9 @@ struct Tag {
 /// The next tag at or after `from`, skipping comments; `None` at the end of the text.
 fn next_tag(b: &[u8], mut from: usize) -> Option<Tag> {
     loop {
-        let start = from + b.get(from..)?.iter().position(|&c| c == b'<')?;
+        let start = from + memchr::memchr(b'<', b.get(from..)?)?;
         if b[start..].starts_with(b"<!--") {
-            let close = b[start + 4..].windows(3).position(|w| w == b"-->")?;
+            let close = memchr::memmem::find(&b[start + 4..], b"-->")?;
             from = start + 4 + close + 3;
             continue;
         }
@@ -43,7 +43,7 @@ fn next_tag(b: &[u8], mut from: usize) -> Option<Tag> {
             from = start + 1;
             continue;
         }
-        let end = start + b[start..].iter().position(|&c| c == b'>')? + 1;
+        let end = start + memchr::memchr(b'>', &b[start..])? + 1;
         let name_end = b[name_at..end]
             .iter()
             .position(|c| c.is_ascii_whitespace() || *c == b'>' || *c == b'/')
@@ -65,10 +65,11 @@ fn next_tag(b: &[u8], mut from: usize) -> Option<Tag> {
             let mut close = Vec::with_capacity(name.len() + 2);
             close.extend_from_slice(b"</");
             close.extend_from_slice(name);
-            let skip = b[end..]
-                .windows(close.len())
-                .position(|w| w.eq_ignore_ascii_case(&close))
-                .map_or(b.len(), |p| end + p);
+            // The first `</name`, any case: only a `<` can start it.
+            let skip = memchr::memchr_iter(b'<', &b[end..])
+                .map(|p| end + p)
+                .find(|&p| b.get(p..p + close.len()).is_some_and(|w| w.eq_ignore_ascii_case(&close)))
+                .unwrap_or(b.len());
             return Some(Tag { start, end: skip, closing: false, counted: false });
         }
         let counted = !self_closing && !UNCOUNTED.iter().any(|u| u.as_bytes() == name);

@@ -321,25 +321,52 @@ pub fn base_url(url: &Url, doc: &Html) -> Url {
 
 /// Collapses runs of whitespace (including full-width spaces and &nbsp;) into one space and trims.
 pub fn clean_text(s: &str) -> String {
-    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}';
     let s = s.trim_matches(is_space);
     if s.is_empty() {
         return String::new();
     }
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
+    // Runs of text between spaces are copied whole; only the bytes that can begin a whitespace character
+    // are decoded (ideographs, whose lead bytes are E4 to E9, never are).
+    let mut push_run = |run: &str| {
+        if !out.is_empty() {
+            out.push(' ');
         }
+        out.push_str(run);
+    };
+    let (mut run_start, mut i) = (0, 0);
+    while i < b.len() {
+        if !may_begin_space(b[i]) {
+            i += 1;
+            continue;
+        }
+        // A candidate byte is ASCII or a lead byte, so it starts a character.
+        let c = s[i..].chars().next().expect("at a character boundary");
+        if is_space(c) {
+            if run_start < i {
+                push_run(&s[run_start..i]);
+            }
+            run_start = i + c.len_utf8();
+        }
+        i += c.len_utf8();
+    }
+    if run_start < b.len() {
+        push_run(&s[run_start..]);
     }
     out
+}
+
+/// What [`clean_text`] collapses.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}'
+}
+
+/// Whether a byte of UTF-8 may begin a whitespace character: ASCII 9 to 13 and space, and the lead bytes
+/// of U+0085 and U+00A0 (C2), U+1680 (E1), U+2000 to U+205F (E2) and U+3000 (E3). A test checks every
+/// character that [`char::is_whitespace`] accepts.
+fn may_begin_space(b: u8) -> bool {
+    matches!(b, 9..=13 | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// Resolves an href against the base; only http(s) targets are kept, fragments dropped.
@@ -538,6 +565,24 @@ fn body_text(doc: &Html) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_text_knows_every_space() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|&c| is_space(c)) {
+            let mut buf = [0u8; 4];
+            assert!(may_begin_space(c.encode_utf8(&mut buf).as_bytes()[0]), "U+{:04X}", c as u32);
+            assert_eq!(clean_text(&format!("甲{c}{c}乙 丙{c}")), "甲 乙 丙", "U+{:04X}", c as u32);
+        }
+        for (raw, want) in [
+            ("", ""),
+            (" \u{3000}\u{a0} ", ""),
+            ("\n  政府信息公开\u{3000}指南 \t", "政府信息公开 指南"),
+            ("a\u{2028}b\u{85}c、。d", "a b c、。d"),
+            ("单", "单"),
+        ] {
+            assert_eq!(clean_text(raw), want, "{raw:?}");
+        }
+    }
 
     #[test]
     fn select_tags_gives_what_select_gives() {
