@@ -64,6 +64,17 @@ pub struct Detail {
 /// How far (in characters, either side) from the keyword a detail may be stated.
 const DETAIL_WINDOW: usize = 300;
 
+/// The text from `chars` characters before the match `at..end` to `chars` characters after it (fewer at the
+/// ends of the text).
+fn window(text: &str, at: usize, end: usize, chars: usize) -> &str {
+    let lo = match chars {
+        0 => at,
+        n => text[..at].char_indices().rev().nth(n - 1).map_or(0, |(i, _)| i),
+    };
+    let hi = text[end..].char_indices().nth(chars).map_or(text.len(), |(i, _)| end + i);
+    &text[lo..hi]
+}
+
 /// The details of `g` not stated within [`DETAIL_WINDOW`] characters of any keyword occurrence in `text`
 /// (the best occurrence counts).
 fn missing_details<'g>(text: &str, g: &'g Group) -> Vec<&'g str> {
@@ -73,15 +84,11 @@ fn missing_details<'g>(text: &str, g: &'g Group) -> Vec<&'g str> {
     let mut best: Option<Vec<&str>> = None;
     for k in g.keywords.iter().filter(|k| !k.is_empty()) {
         for (at, _) in text.match_indices(k.as_str()) {
-            // DETAIL_WINDOW characters either side of the keyword (fewer at the ends of the text).
-            let lo = text[..at].char_indices().rev().nth(DETAIL_WINDOW - 1).map_or(0, |(i, _)| i);
-            let end = at + k.len();
-            let hi = text[end..].char_indices().nth(DETAIL_WINDOW).map_or(text.len(), |(i, _)| end + i);
-            let window = &text[lo..hi];
+            let near = window(text, at, at + k.len(), DETAIL_WINDOW);
             let missing: Vec<&str> = g
                 .details
                 .iter()
-                .filter(|d| !d.words.iter().any(|w| window.contains(w.as_str())))
+                .filter(|d| !d.words.iter().any(|w| near.contains(w.as_str())))
                 .map(|d| d.name.as_str())
                 .collect();
             if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
@@ -259,12 +266,9 @@ fn text_match(text: &str, g: &Group, p: &Params, keywords: &AhoCorasick) -> Opti
             if any.is_empty() && all.is_empty() {
                 return Some(at);
             }
-            let lo = text[..at].char_indices().rev().nth(TEXT_WINDOW - 1).map_or(0, |(i, _)| i);
-            let end = at + k.len();
-            let hi = text[end..].char_indices().nth(TEXT_WINDOW).map_or(text.len(), |(i, _)| end + i);
-            let window = &text[lo..hi];
-            if (any.is_empty() || any.iter().any(|w| window.contains(w.as_str())))
-                && all.iter().all(|w| window.contains(w.as_str()))
+            let near = window(text, at, at + k.len(), TEXT_WINDOW);
+            if (any.is_empty() || any.iter().any(|w| near.contains(w.as_str())))
+                && all.iter().all(|w| near.contains(w.as_str()))
             {
                 return Some(at);
             }
