@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Html;
 use serde_json::Value;
 use url::Url;
 
@@ -26,8 +26,10 @@ const MAX_RECORDS: usize = 2000;
 /// Most bytes of script looked at per page.
 const MAX_SCRIPT_BYTES: usize = 400_000;
 
-static SCRIPT_SEL: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("script:not([src])").expect("static selector"));
+/// `script:not([src])`: a script written in the page.
+pub(super) fn is_inline_script(v: &scraper::node::Element) -> bool {
+    v.name() == "script" && v.attr("src").is_none()
+}
 
 /// A call that requests a URL: `$.ajax({url: "…"`, `url: '…'`, `$.get("…"`, `$.getJSON("…"`, `$.post("…"`,
 /// `fetch("…"`, `axios.get("…"`, `.load("…"`, `xhr.open("GET", "…"`.
@@ -69,7 +71,7 @@ pub fn endpoints(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut budget = MAX_SCRIPT_BYTES;
-    for s in doc.select(&SCRIPT_SEL).take(200) {
+    for s in super::select_where(doc, is_inline_script).take(200) {
         let code: String = s.text().collect();
         if code.len() > budget {
             break;

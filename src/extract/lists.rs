@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::dates::{is_bare_date, parse_date};
@@ -17,7 +17,6 @@ use super::nav::{Zone, zone_of};
 use super::text::element_text;
 use super::{ListEntry, clean_text, resolve};
 
-static A_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
 const ANCHORS: super::Tags = &[("a", &["href"])];
 
 /// Most anchors looked at on one page, and most nodes looked at around one anchor: bounds the work.
@@ -83,7 +82,7 @@ fn is_undated_list(list: ElementRef, row_tag: &str) -> bool {
             continue;
         }
         let link_text: usize =
-            child.select(&A_SEL).next().map(|a| anchor_title(a).chars().count()).unwrap_or(0);
+            super::within(child, super::is_link).next().map(|a| anchor_title(a).chars().count()).unwrap_or(0);
         let text = element_text(child).chars().count();
         if link_text >= MIN_UNDATED_TITLE && text <= link_text + 30 {
             rows += 1;

@@ -28,10 +28,9 @@ pub mod paging;
 pub mod tables;
 pub mod text;
 
-use std::sync::LazyLock;
-
 use chrono::NaiveDate;
-use scraper::{ElementRef, Html, Selector};
+use scraper::node::Element;
+use scraper::{ElementRef, Html};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -257,16 +256,43 @@ fn is_attachment_path(path: &str) -> bool {
 /// A selector of tag names, each with the attributes it must carry (`a[href], iframe[src]`).
 pub(crate) type Tags = &'static [(&'static str, &'static [&'static str])];
 
-/// The elements `doc.select` gives for the [`Tags`] selector, the same ones in the same order (every
-/// element of the document's arena that is still attached, as scraper's `Select` walks it), found by
-/// comparing names: matching a general selector against every node costs more than some extractors.
+/// The elements `doc.select` gives for the [`Tags`] selector, the same ones in the same order.
 pub(crate) fn select_tags<'a>(doc: &'a Html, tags: Tags) -> impl Iterator<Item = ElementRef<'a>> + 'a {
-    doc.tree.nodes().filter_map(ElementRef::wrap).filter(move |e| {
-        let v = e.value();
+    select_where(doc, move |v| {
         let name = v.name();
-        e.parent().is_some()
-            && tags.iter().any(|(t, attrs)| *t == name && attrs.iter().all(|a| v.attr(a).is_some()))
+        tags.iter().any(|(t, attrs)| *t == name && attrs.iter().all(|a| v.attr(a).is_some()))
     })
+}
+
+/// The elements of `doc` that `keep` accepts, in the order `doc.select` gives matches: every element of
+/// the document's arena that is still attached, as scraper's `Select` walks it. Matching a general
+/// selector against every node costs more than some extractors; a predicate on names and attributes
+/// does not.
+pub(crate) fn select_where<'a>(
+    doc: &'a Html,
+    keep: impl Fn(&Element) -> bool + 'a,
+) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    doc.tree.nodes().filter_map(ElementRef::wrap).filter(move |e| e.parent().is_some() && keep(e.value()))
+}
+
+/// The elements under `el`, `el` first, that `keep` accepts: what `el.select` gives.
+pub(crate) fn within<'a>(
+    el: ElementRef<'a>,
+    keep: impl Fn(&Element) -> bool + 'a,
+) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    el.descendants().filter_map(ElementRef::wrap).filter(move |e| keep(e.value()))
+}
+
+/// Whether the element has one of `names` among its classes (`.a, .b` in a selector): its `class`
+/// attribute split at ASCII whitespace, compared case-sensitively, as scraper matches classes.
+pub(crate) fn has_class(v: &Element, names: &[&str]) -> bool {
+    v.attrs()
+        .any(|(attr, value)| attr == "class" && value.split_ascii_whitespace().any(|c| names.contains(&c)))
+}
+
+/// `a[href]`: a link.
+pub(crate) fn is_link(v: &Element) -> bool {
+    v.name() == "a" && v.attr("href").is_some()
 }
 
 /// Runs every extractor on one page.
@@ -482,8 +508,6 @@ fn meta_column(doc: &Html) -> Option<String> {
 /// placeholder or button: search, 检索, 搜索, query, keyword …).
 fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
     const FORM: Tags = &[("form", &[])];
-    static INPUT: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("input, button").expect("static selector"));
     const WORDS: &[&str] = &["search", "检索", "搜索", "query", "keyword", "sword", "searchword", "查询"];
     let mut out = Vec::new();
     for form in select_tags(doc, FORM).take(20) {
@@ -500,7 +524,7 @@ fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
         let mut field = None;
         let mut hidden = Vec::new();
         let mut hay = format!("{} {} {}", action, v.attr("class").unwrap_or(""), v.attr("id").unwrap_or(""));
-        for input in form.select(&INPUT) {
+        for input in within(form, |v| matches!(v.name(), "input" | "button")) {
             let iv = input.value();
             let ty = iv.attr("type").unwrap_or("text").to_ascii_lowercase();
             let name = iv.attr("name").unwrap_or("");
@@ -565,6 +589,7 @@ fn body_text(doc: &Html) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::Selector;
 
     #[test]
     fn clean_text_knows_every_space() {
@@ -619,6 +644,70 @@ mod tests {
             let got: Vec<_> = select_tags(&doc, tags).map(|e| e.id()).collect();
             assert!(!want.is_empty(), "{css} finds something here");
             assert_eq!(got, want, "{css}");
+        }
+    }
+
+    /// The predicates that stand for general selectors pick what the selectors pick, in the same order,
+    /// with or without a doctype (scraper matches classes case-sensitively either way).
+    #[test]
+    fn select_where_gives_what_select_gives() {
+        let body = r##"<head><meta name="ArticleTitle" content="a"><meta name="ARTICLETITLE" content="b">
+            <meta name="articletitle"><meta property="og:title" content="c"><meta property="OG:title" content="d">
+            <script src="x.js"></script><script>var a = 1;</script><SCRIPT>b()</SCRIPT></head>
+            <body><div class="Title">no</div><div class=" news_title	big ">yes</div><h1>h</h1><H2>h2</H2><h3>no</h3>
+            <p class="titles">no</p><span class="tit">t</span><div class="bt
+            x">bt</div><div class="artTitle">a</div><div class="arttitle">no</div><h1 class="logo">logo</h1>
+            <svg><h1>svg</h1><g class="title"></g></svg>
+            <div class="mybreadcrumbs">c</div><div class="Breadcrumb">no</div><div class="path">p</div>
+            <div class="paths">no</div><div id="toplocation">l</div><div id="Position">no</div><ul class="weizhi"></ul>
+            <div class="x" id="crumb-bar">c</div><span class="dqwz1">d</span>
+            <div onclick="go(2)">n</div><a href="javascript:go(3)">3</a><a href="JavaScript:go(4)">4</a>
+            <a href="JAVASCRIPT:go(5)">5</a><a href=" javascript:go(6)">6</a><a onclick="x()">7</a>
+            <table><tr><th>h</th><td>d<table><tr><td>inner</td></tr></table></td></tr></table>
+            <form><input name="q"><button>b</button><select><option>o</option></select></form>
+            <a href="1"><img src="i.png"><img alt="alt" src="j.png"><img alt src="k.png"></a></body>"##;
+        type Case = (&'static str, fn(&Element) -> bool);
+        let cases: &[Case] = &[
+            (
+                r#"meta[name="ArticleTitle"][content], meta[name="articletitle"][content], meta[property="og:title"][content]"#,
+                text::is_meta_title,
+            ),
+            (
+                ".article-title, .article_title, .arti_title, .artTitle, .news-title, .news_title, .content-title, \
+                 .content_title, .detail-title, .detail_title, .xxgk_title, .tit, .bt, h1, .title, h2",
+                text::is_heading,
+            ),
+            (
+                ".article-title, .article_title, .arti_title, .artTitle, .news-title, .news_title, .content-title, \
+                 .content_title, .detail-title, .detail_title, .xxgk_title, h1",
+                text::is_strong_heading,
+            ),
+            (
+                ".breadcrumb, .position, .crumb, .location, .bread, .dqwz, .weizhi, .lujing, .path, \
+                 [class*=breadcrumb], [class*=crumb], [class*=position], [class*=location], [class*=dqwz], \
+                 [id*=position], [id*=location], [id*=crumb], [id*=dqwz]",
+                text::is_crumb_bar,
+            ),
+            ("[onclick], a[href^='javascript'], a[href^='JavaScript']", paging::is_scripted),
+            ("script:not([src])", data_api::is_inline_script),
+            ("a[href]", is_link),
+            ("tr", |v| v.name() == "tr"),
+            ("th, td", |v| matches!(v.name(), "th" | "td")),
+            ("input, button", |v| matches!(v.name(), "input" | "button")),
+            ("img[alt]", |v| v.name() == "img" && v.attr("alt").is_some()),
+        ];
+        for doctype in ["<!DOCTYPE html>", ""] {
+            let doc = Html::parse_document(&format!("{doctype}<html>{body}</html>"));
+            for (css, keep) in cases {
+                let sel = Selector::parse(css).unwrap();
+                let want: Vec<_> = doc.select(&sel).map(|e| e.id()).collect();
+                assert!(want.len() >= 2, "{css} finds several elements here");
+                assert_eq!(select_where(&doc, keep).map(|e| e.id()).collect::<Vec<_>>(), want, "{css}");
+                // Within one element, as `el.select` gives.
+                let root = doc.root_element();
+                let want: Vec<_> = root.select(&sel).map(|e| e.id()).collect();
+                assert_eq!(within(root, keep).map(|e| e.id()).collect::<Vec<_>>(), want, "{css} within");
+            }
         }
     }
 

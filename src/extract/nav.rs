@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::dates::parse_date;
@@ -139,8 +139,6 @@ pub fn nav_text(s: &str) -> String {
     out
 }
 
-static A_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
-static IMG_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("img[alt]").expect("static selector"));
 const MAX_ANCHORS: usize = 5000;
 const MAX_GROUP_NODES: usize = 600;
 
@@ -216,7 +214,11 @@ pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
         let text = if text.is_empty() {
             a.value()
                 .attr("title")
-                .or_else(|| a.select(&IMG_SEL).next().and_then(|i| i.value().attr("alt")))
+                .or_else(|| {
+                    super::within(a, |v| v.name() == "img" && v.attr("alt").is_some())
+                        .next()
+                        .and_then(|i| i.value().attr("alt"))
+                })
                 .map(nav_text)
                 .unwrap_or_default()
         } else {
@@ -272,7 +274,7 @@ pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)
                 "ul" | "ol" | "dl" => continue,
                 "a" => return href_of(child),
                 _ => {
-                    if let Some(a) = child.select(&A_SEL).next() {
+                    if let Some(a) = super::within(child, super::is_link).next() {
                         return href_of(a);
                     }
                 }
@@ -299,7 +301,7 @@ pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)
                     .prev_siblings()
                     .filter_map(ElementRef::wrap)
                     .find(|e| e.value().name() == "dt")
-                    .and_then(|dt| dt.select(&A_SEL).next())
+                    .and_then(|dt| super::within(dt, super::is_link).next())
                     .and_then(href_of);
             }
             if parent.is_some() {
@@ -316,6 +318,7 @@ pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::Selector;
 
     #[test]
     fn nested_menus_give_parents() {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Html;
 use url::Url;
 
 use super::nav::{Zone, zone_of};
@@ -57,9 +57,12 @@ static LOCATION_LIT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)location(?:\.href)?\s*(?:=|\.assign\s*\(|\.replace\s*\()\s*['"]([^'"\s]{1,300})['"]"#)
         .expect("static regex")
 });
-static ONCLICK_SEL: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse("[onclick], a[href^='javascript'], a[href^='JavaScript']").expect("static selector")
-});
+/// `[onclick], a[href^='javascript'], a[href^='JavaScript']`: an element that navigates by script.
+pub(super) fn is_scripted(v: &scraper::node::Element) -> bool {
+    v.attr("onclick").is_some()
+        || (v.name() == "a"
+            && v.attr("href").is_some_and(|h| h.starts_with("javascript") || h.starts_with("JavaScript")))
+}
 
 /// Query parameters that carry a page number.
 static PAGE_PARAM: LazyLock<Regex> = LazyLock::new(|| {
@@ -141,7 +144,7 @@ pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
         }
     }
     // Pager buttons that navigate by script: a literal target on a numbered or pager-word element.
-    for el in doc.select(&ONCLICK_SEL).take(2000) {
+    for el in super::select_where(doc, is_scripted).take(2000) {
         let v = el.value();
         let code = v.attr("onclick").or_else(|| v.attr("href")).unwrap_or("");
         let text = element_text(el);

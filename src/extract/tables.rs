@@ -5,15 +5,10 @@
 //! single total. Tables in the footer and menus are skipped; the 信息公开 metadata table (索引号 …) is
 //! kept, checks filter by heading words.
 
-use std::sync::LazyLock;
-
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 
 use super::clean_text;
 use super::nav::{Zone, zone_of};
-
-static ROW_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("tr").expect("static selector"));
-static CELL_SEL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("th, td").expect("static selector"));
 
 /// At most this many tables are read per page, and this many cells per heading row: bounds the work.
 const MAX_TABLES: usize = 50;
@@ -29,10 +24,9 @@ pub fn table_headers(doc: &Html) -> Vec<Vec<String>> {
         if matches!(zone_of(table), Zone::Footer | Zone::Nav) {
             continue;
         }
-        let rows = table.select(&ROW_SEL).filter(|r| own_row(table, *r)).take(HEAD_ROWS);
+        let rows = super::within(table, |v| v.name() == "tr").filter(|r| own_row(table, *r)).take(HEAD_ROWS);
         for row in rows {
-            let cells: Vec<String> = row
-                .select(&CELL_SEL)
+            let cells: Vec<String> = super::within(row, |v| matches!(v.name(), "th" | "td"))
                 .filter(|c| nearest(*c, "tr").is_some_and(|r| r.id() == row.id()))
                 .take(MAX_CELLS)
                 .map(|c| clean_text(&c.text().collect::<String>()))

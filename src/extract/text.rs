@@ -7,10 +7,10 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::node::Node;
-use scraper::{ElementRef, Html, Selector};
+use scraper::node::{Element, Node};
+use scraper::{ElementRef, Html};
 
-use super::clean_text;
+use super::{clean_text, has_class, select_where};
 
 /// One visible line of the page: the text of a block-level element (cell, item, paragraph), whitespace collapsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,25 +128,41 @@ pub fn element_text(el: ElementRef) -> String {
     clean_text(&s)
 }
 
-static META_TITLE_SEL: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse(r#"meta[name="ArticleTitle"][content], meta[name="articletitle"][content], meta[property="og:title"][content]"#)
-        .expect("static selector")
-});
-static HEADING_SEL: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse(
-        ".article-title, .article_title, .arti_title, .artTitle, .news-title, .news_title, .content-title, \
-         .content_title, .detail-title, .detail_title, .xxgk_title, .tit, .bt, h1, .title, h2",
-    )
-    .expect("static selector")
-});
+/// `.article-title, …, .bt, h1, .title, h2`: where an article's heading may be.
+const HEADING_CLASSES: &[&str] = &[
+    "article-title",
+    "article_title",
+    "arti_title",
+    "artTitle",
+    "news-title",
+    "news_title",
+    "content-title",
+    "content_title",
+    "detail-title",
+    "detail_title",
+    "xxgk_title",
+    "tit",
+    "bt",
+    "title",
+];
+/// The classes that name an article heading for sure: the first eleven above.
+const STRONG_HEADING_CLASSES: &[&str] = HEADING_CLASSES.split_at(11).0;
 
-static STRONG_HEADING_SEL: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse(
-        ".article-title, .article_title, .arti_title, .artTitle, .news-title, .news_title, .content-title, \
-         .content_title, .detail-title, .detail_title, .xxgk_title, h1",
-    )
-    .expect("static selector")
-});
+pub(super) fn is_heading(v: &Element) -> bool {
+    matches!(v.name(), "h1" | "h2") || has_class(v, HEADING_CLASSES)
+}
+
+pub(super) fn is_strong_heading(v: &Element) -> bool {
+    v.name() == "h1" || has_class(v, STRONG_HEADING_CLASSES)
+}
+
+/// `meta[name="ArticleTitle"][content], meta[name="articletitle"][content], meta[property="og:title"][content]`.
+pub(super) fn is_meta_title(v: &Element) -> bool {
+    v.name() == "meta"
+        && v.attr("content").is_some()
+        && (matches!(v.attr("name"), Some("ArticleTitle" | "articletitle"))
+            || v.attr("property") == Some("og:title"))
+}
 
 /// Separators between an article title and the site name in `<title>`.
 static TITLE_SPLIT: LazyLock<Regex> =
@@ -197,8 +213,7 @@ pub fn clean_title(raw: &str) -> String {
 pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
     let raw = super::select_tags(doc, &[("title", &[])]).next().map(element_text).unwrap_or_default();
     let cleaned = clean_title(&raw);
-    let meta = doc
-        .select(&META_TITLE_SEL)
+    let meta = select_where(doc, is_meta_title)
         .next()
         .and_then(|m| m.value().attr("content"))
         .map(clean_text)
@@ -209,8 +224,7 @@ pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
     if let Some(f) = field_title.map(clean_text).filter(|t| t.chars().count() >= 2) {
         return Some(f);
     }
-    let headings: Vec<String> = doc
-        .select(&HEADING_SEL)
+    let headings: Vec<String> = select_where(doc, is_heading)
         .take(50)
         .map(element_text)
         .filter(|t| (2..=200).contains(&t.chars().count()))
@@ -225,8 +239,7 @@ pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
     // A <title> that is only the site's name says nothing about the page: an article heading does.
     let site_only = SITE_NAME.is_match(&cleaned) && cleaned.chars().count() <= 16;
     if site_only || cleaned.is_empty() {
-        let strong = doc
-            .select(&STRONG_HEADING_SEL)
+        let strong = select_where(doc, is_strong_heading)
             .take(20)
             .filter(|h| {
                 let attrs = format!(
@@ -251,14 +264,16 @@ pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
     headings.into_iter().next()
 }
 
-static CRUMB_SEL: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse(
-        ".breadcrumb, .position, .crumb, .location, .bread, .dqwz, .weizhi, .lujing, .path, \
-         [class*=breadcrumb], [class*=crumb], [class*=position], [class*=location], [class*=dqwz], \
-         [id*=position], [id*=location], [id*=crumb], [id*=dqwz]",
-    )
-    .expect("static selector")
-});
+/// `.breadcrumb, .position, …, [class*=breadcrumb], …, [id*=dqwz]`: a breadcrumb bar by its class or id.
+pub(super) fn is_crumb_bar(v: &Element) -> bool {
+    const CLASSES: &[&str] =
+        &["breadcrumb", "position", "crumb", "location", "bread", "dqwz", "weizhi", "lujing", "path"];
+    const IN_CLASS: &[&str] = &["breadcrumb", "crumb", "position", "location", "dqwz"];
+    const IN_ID: &[&str] = &["position", "location", "crumb", "dqwz"];
+    has_class(v, CLASSES)
+        || v.attr("class").is_some_and(|c| IN_CLASS.iter().any(|w| c.contains(w)))
+        || v.attr("id").is_some_and(|i| IN_ID.iter().any(|w| i.contains(w)))
+}
 static CRUMB_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:当前位置|您的位置|您现在的位置|现在的位置|所在位置|当前所在位置|位置)\s*[:：]?\s*")
         .expect("static regex")
@@ -302,7 +317,7 @@ fn crumb_tokens(el: ElementRef) -> Vec<String> {
 
 /// Breadcrumb labels, outermost first (首页 > 政务公开 > 政府信息公开年报).
 pub fn breadcrumb(doc: &Html) -> Vec<String> {
-    for el in doc.select(&CRUMB_SEL).take(20) {
+    for el in select_where(doc, is_crumb_bar).take(20) {
         let text = element_text(el);
         if text.is_empty() || text.chars().count() > 300 {
             continue;
