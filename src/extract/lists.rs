@@ -13,25 +13,26 @@ use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::dates::{is_bare_date, parse_date};
-use super::nav::{Zone, zone_of};
+use super::nav::Zone;
 use super::text::element_text;
-use super::{ListEntry, clean_text, resolve};
+use super::{Anchor, ListEntry, clean_text};
 
-const ANCHORS: super::Tags = &[("a", &["href"])];
-
-/// Most anchors looked at on one page, and most nodes looked at around one anchor: bounds the work.
-const MAX_ANCHORS: usize = 5000;
+/// Most nodes looked at around one anchor: bounds the work.
 const MAX_ROW_NODES: usize = 300;
 
 /// The entry title of an anchor: its text, or its `title` attribute when the text is truncated or empty.
 pub fn anchor_title(a: ElementRef) -> String {
-    let text = element_text(a);
+    title_of(a, &element_text(a))
+}
+
+/// [`anchor_title`] of a link whose text is at hand.
+fn title_of(a: ElementRef, text: &str) -> String {
     let attr = a.value().attr("title").map(clean_text).unwrap_or_default();
     let truncated = text.ends_with("...") || text.ends_with('…') || text.ends_with("..");
     if (text.is_empty() || truncated) && attr.chars().count() >= text.chars().count().saturating_sub(3) {
         return attr;
     }
-    text
+    text.to_string()
 }
 
 /// Number of distinct link targets inside `el`, `None` when the element is too large to be one row.
@@ -71,7 +72,7 @@ const MIN_UNDATED_TITLE: usize = 10;
 /// Whether `list` holds a run of at least three `row_tag` rows, each one link that is most of the row's text,
 /// with long titles, and is not a menu.
 fn is_undated_list(list: ElementRef, row_tag: &str) -> bool {
-    if !matches!(row_tag, "li" | "tr" | "dl" | "div" | "dd") || super::nav::is_menu(list) {
+    if !matches!(row_tag, "li" | "tr" | "dl" | "div" | "dd") {
         return false;
     }
     let mut rows = 0usize;
@@ -88,22 +89,24 @@ fn is_undated_list(list: ElementRef, row_tag: &str) -> bool {
             rows += 1;
         }
     }
-    rows >= 3
+    // The menu test reads the whole list: only a list with such rows needs it.
+    rows >= 3 && !super::nav::is_menu(list)
 }
 
 /// The list entries of the page, in page order, deduplicated by URL; entries that a data script carries
 /// (Hanweb's `<script type="text/xml"><record><![CDATA[<li>…</li>]]></record>`) come after the page's own.
 pub fn list_entries(base: &Url, doc: &Html) -> Vec<ListEntry> {
+    list_entries_of(base, doc, &super::anchors(base, doc))
+}
+
+/// [`list_entries`] of a page whose [`anchors`] are at hand.
+pub(crate) fn list_entries_of(base: &Url, doc: &Html, anchors: &[Anchor]) -> Vec<ListEntry> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    entries_in(base, doc, &mut out, &mut seen);
+    entries_in(anchors, &mut out, &mut seen);
     if let Some(records) = data_script_records(doc) {
-        entries_in(
-            base,
-            &Html::parse_fragment(&super::depth::bounded_nesting(&records)),
-            &mut out,
-            &mut seen,
-        );
+        let records = Html::parse_fragment(&super::depth::bounded_nesting(&records));
+        entries_in(&super::anchors(base, &records), &mut out, &mut seen);
     }
     out
 }
@@ -133,15 +136,14 @@ fn data_script_records(doc: &Html) -> Option<String> {
     if html.is_empty() { None } else { Some(html) }
 }
 
-fn entries_in(base: &Url, doc: &Html, out: &mut Vec<ListEntry>, seen: &mut HashSet<String>) {
+fn entries_in(anchors: &[Anchor], out: &mut Vec<ListEntry>, seen: &mut HashSet<String>) {
     let mut undated = HashMap::new();
-    for a in super::select_tags(doc, ANCHORS).take(MAX_ANCHORS) {
-        let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
-        if matches!(zone_of(a), Zone::Nav | Zone::Footer | Zone::Paging) {
+    for Anchor { el: a, url, text: link_text, zone } in anchors {
+        let a = *a;
+        if matches!(zone, Zone::Nav | Zone::Footer | Zone::Paging) {
             continue;
         }
-        let link_text = element_text(a);
-        let mut title = anchor_title(a);
+        let mut title = title_of(a, link_text);
         // A date inside the anchor itself (<a>title <span>2021-06-10</span></a>).
         let mut date = None;
         for child in a.children().filter_map(ElementRef::wrap) {
@@ -163,7 +165,7 @@ fn entries_in(base: &Url, doc: &Html, out: &mut Vec<ListEntry>, seen: &mut HashS
                     break;
                 }
                 single_link_row = Some(row);
-                date = row_date(row, &link_text, &title);
+                date = row_date(row, link_text, &title);
                 if date.is_some() {
                     break;
                 }
@@ -175,7 +177,7 @@ fn entries_in(base: &Url, doc: &Html, out: &mut Vec<ListEntry>, seen: &mut HashS
             let Some(row) = single_link_row else { continue };
             let Some(list) = row.parent().and_then(ElementRef::wrap) else { continue };
             let ok = *undated.entry(list.id()).or_insert_with(|| is_undated_list(list, row.value().name()));
-            if !ok || title.chars().count() < MIN_UNDATED_TITLE || super::is_attachment_url(&url) {
+            if !ok || title.chars().count() < MIN_UNDATED_TITLE || super::is_attachment_url(url) {
                 continue;
             }
         }

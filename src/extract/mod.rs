@@ -295,6 +295,30 @@ pub(crate) fn is_link(v: &Element) -> bool {
     v.name() == "a" && v.attr("href").is_some()
 }
 
+/// Most links of one page that the list, paging and navigation extractors look at: bounds their work.
+const MAX_ANCHORS: usize = 5000;
+
+/// A link of the page (`a[href]` whose target resolves), with what the list, paging and navigation
+/// extractors each ask of every link, worked out once per page.
+pub(crate) struct Anchor<'a> {
+    pub el: ElementRef<'a>,
+    pub url: Url,
+    /// [`text::element_text`] of the link.
+    pub text: String,
+    pub zone: nav::Zone,
+}
+
+/// The page's first [`MAX_ANCHORS`] `a[href]` in document order, those whose target resolves.
+pub(crate) fn anchors<'a>(base: &Url, doc: &'a Html) -> Vec<Anchor<'a>> {
+    select_where(doc, is_link)
+        .take(MAX_ANCHORS)
+        .filter_map(|el| {
+            let url = resolve(base, el.value().attr("href")?)?;
+            Some(Anchor { el, url, text: text::element_text(el), zone: nav::zone_of(el) })
+        })
+        .collect()
+}
+
 /// Runs every extractor on one page.
 pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let doc = Html::parse_document(&depth::bounded_nesting(html));
@@ -304,13 +328,14 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
     let lines = text::lines(&doc);
     let meta = metadata::metadata(&lines);
     let title = text::title(&doc, meta.title.as_deref());
-    let list_entries = lists::list_entries(&base, &doc);
+    let anchors = anchors(&base, &doc);
+    let list_entries = lists::list_entries_of(&base, &doc, &anchors);
     let entry_titles = list_entries.iter().map(|e| e.title.as_str()).collect();
     let publish_date =
         dates::publish_date(&doc, &lines, meta.fields.publish_date, &entry_titles, title.as_deref());
     let entry_urls = list_entries.iter().map(|e| e.url.clone()).collect();
-    let nav = nav::nav(&base, &doc, &entry_urls);
-    let nav_parents = nav::nav_parents(&base, &doc, &nav);
+    let nav = nav::nav(&anchors, &entry_urls);
+    let nav_parents = nav::nav_parents(&base, &anchors, &nav);
     PageFacts {
         url: url.to_string(),
         title: title.clone(),
@@ -323,7 +348,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
         list_entries,
         attachments,
         media: media::media(&doc),
-        paging: paging::paging(url, &base, &doc),
+        paging: paging::paging(url, &base, &doc, &anchors),
         updated_date: dates::updated_date(&lines),
         frames: frames(&base, &doc),
         data_apis: data_api::endpoints(url, &base, &doc),

@@ -9,12 +9,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
-use scraper::{ElementRef, Html};
+use scraper::ElementRef;
 use url::Url;
 
 use super::dates::parse_date;
 use super::text::element_text;
-use super::{Link, clean_text, resolve};
+use super::{Anchor, Link, clean_text, resolve};
 
 /// Where a link sits on the page, as its nearest named container says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,6 @@ pub fn nav_text(s: &str) -> String {
     out
 }
 
-const MAX_ANCHORS: usize = 5000;
 const MAX_GROUP_NODES: usize = 600;
 
 fn is_short(text: &str) -> bool {
@@ -203,13 +202,12 @@ pub fn is_menu(el: ElementRef) -> bool {
 }
 
 /// The page's column navigation, in page order, deduplicated by (name, URL). `entries` are list-entry URLs.
-pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
+pub(crate) fn nav(anchors: &[Anchor], entries: &HashSet<String>) -> Vec<Link> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut groups = HashMap::new();
-    for a in super::select_tags(doc, &[("a", &["href"])]).take(MAX_ANCHORS) {
-        let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
-        let text = nav_text(&element_text(a));
+    for &Anchor { el: a, ref url, ref text, zone } in anchors {
+        let text = nav_text(text);
         // An image menu item names its column in the link's title or the image's alt.
         let text = if text.is_empty() {
             a.value()
@@ -231,7 +229,7 @@ pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
         {
             continue;
         }
-        let keep = match zone_of(a) {
+        let keep = match zone {
             Zone::Nav => true,
             Zone::Footer | Zone::Paging => false,
             _ if in_box_heading(a) => true,
@@ -263,7 +261,7 @@ pub fn nav(base: &Url, doc: &Html, entries: &HashSet<String>) -> Vec<Link> {
 /// Nesting of the menu: (child URL, parent URL) for every menu link that sits in a sub-list of another
 /// menu link (`<li><a>法定主动公开内容</a><ul><li><a>规范性文件</a></li></ul></li>`, or a `<dt>` heading
 /// link over `<dd>` links). `nav` is the page's column navigation; only its links are related.
-pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)> {
+pub(crate) fn nav_parents(base: &Url, anchors: &[Anchor], nav: &[Link]) -> Vec<(String, String)> {
     let in_nav: HashSet<&str> = nav.iter().map(|l| l.url.as_str()).collect();
     let href_of =
         |a: ElementRef| a.value().attr("href").and_then(|h| resolve(base, h)).map(|u| u.to_string());
@@ -283,8 +281,11 @@ pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)
         None
     };
     let mut out: Vec<(String, String)> = Vec::new();
-    for a in super::select_tags(doc, &[("a", &["href"])]).take(MAX_ANCHORS) {
-        let Some(child) = href_of(a).filter(|u| in_nav.contains(u.as_str())) else { continue };
+    for &Anchor { el: a, ref url, .. } in anchors {
+        let child = url.to_string();
+        if !in_nav.contains(child.as_str()) {
+            continue;
+        }
         if out.iter().any(|(c, _)| *c == child) {
             continue;
         }
@@ -318,7 +319,7 @@ pub fn nav_parents(base: &Url, doc: &Html, nav: &[Link]) -> Vec<(String, String)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scraper::Selector;
+    use scraper::{Html, Selector};
 
     #[test]
     fn nested_menus_give_parents() {
@@ -328,8 +329,9 @@ mod tests {
             <li><a href="nb/">政府信息公开年报</a></li></ul>
             <dl class="nav"><dt><a href="zdly/">重点领域</a></dt><dd><a href="zdly/cz/">财政预决算</a></dd><dd><a href="zdly/gh/">规划计划</a></dd></dl>"#;
         let doc = Html::parse_document(html);
-        let nav = nav(&base, &doc, &HashSet::new());
-        let got = nav_parents(&base, &doc, &nav);
+        let anchors = crate::extract::anchors(&base, &doc);
+        let nav = nav(&anchors, &HashSet::new());
+        let got = nav_parents(&base, &anchors, &nav);
         let u = |p: &str| format!("http://gov.example.cn/xxgk/{p}");
         assert_eq!(
             got,
@@ -344,7 +346,8 @@ mod tests {
 
     fn names(html: &str) -> Vec<String> {
         let base = Url::parse("http://gov.example.cn/xxgk/index.html").unwrap();
-        nav(&base, &Html::parse_document(html), &HashSet::new()).into_iter().map(|l| l.text).collect()
+        let doc = Html::parse_document(html);
+        nav(&crate::extract::anchors(&base, &doc), &HashSet::new()).into_iter().map(|l| l.text).collect()
     }
 
     #[test]

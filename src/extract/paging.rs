@@ -14,13 +14,12 @@ use scraper::Html;
 use url::Url;
 
 use super::nav::{Zone, zone_of};
-use super::resolve;
 use super::text::element_text;
+use super::{Anchor, resolve};
 
 /// Most pages one list may announce.
 pub const MAX_PAGES: usize = 200;
 
-const A_SEL: super::Tags = &[("a", &["href"])];
 const SCRIPT_SEL: super::Tags = &[("script", &[])];
 
 /// A pager call: name containing "page", then (total, current, "prefix", "ext").
@@ -122,25 +121,23 @@ fn trs_pages(base: &Url, total: usize, prefix: &str, ext: &str) -> Vec<Url> {
 }
 
 /// Absolute URLs of the list's other pages, in a stable order, at most [`MAX_PAGES`], never the page itself.
-pub fn paging(page: &Url, base: &Url, doc: &Html) -> Vec<String> {
+pub(crate) fn paging(page: &Url, base: &Url, doc: &Html, anchors: &[Anchor]) -> Vec<String> {
     let mut urls: Vec<Url> = Vec::new();
     let mut param_template: Option<(Url, String)> = None;
-    for a in super::select_tags(doc, A_SEL).take(5000) {
-        let Some(u) = a.value().attr("href").and_then(|h| resolve(base, h)) else { continue };
-        let text = element_text(a);
-        let in_pager = zone_of(a) == Zone::Paging;
+    for Anchor { url: u, text, zone, .. } in anchors {
+        let in_pager = *zone == Zone::Paging;
         let digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
-        let param = page_param(page, &u);
+        let param = page_param(page, u);
         if let Some((k, _)) = &param {
             param_template.get_or_insert((u.clone(), k.clone()));
         }
-        let numbered_sibling = digits && same_dir_numbered(page, &u);
-        if is_pager_word(&text)
+        let numbered_sibling = digits && same_dir_numbered(page, u);
+        if is_pager_word(text)
             || (in_pager && (digits || text == "首页"))
             || param.is_some()
             || numbered_sibling
         {
-            urls.push(u);
+            urls.push(u.clone());
         }
     }
     // Pager buttons that navigate by script: a literal target on a numbered or pager-word element.
@@ -257,7 +254,8 @@ mod tests {
 
     fn pages(url: &str, html: &str) -> Vec<String> {
         let u = Url::parse(url).unwrap();
-        paging(&u, &u, &Html::parse_document(html))
+        let doc = Html::parse_document(html);
+        paging(&u, &u, &doc, &crate::extract::anchors(&u, &doc))
     }
 
     #[test]
