@@ -3,8 +3,17 @@
 //! Raw bytes, the headers that matter, when it was fetched and its SHA-256: everything the reports say
 //! later is backed by a row here, and the row still holds after the unit edits its site. WAL mode, so a
 //! reader (a report being rendered) never blocks the crawler writing; one connection behind a mutex.
+//!
+//! Writes go in batches: one transaction takes the writes of up to [`BATCH_AGE`] (and at most
+//! [`BATCH_WRITES`] writes or [`BATCH_BYTES`] bytes), and a background thread commits a batch that has
+//! waited that long when no further write comes. A commit per response rewrote the same index pages
+//! to the WAL each time; a process killed mid-run loses at most the last fraction of a second of
+//! responses, which the next run fetches again.
 
+use std::ops::Deref;
 use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -177,7 +186,86 @@ pub struct Run {
 pub struct Store {
     path: String,
     // std Mutex: every access is a short synchronous SQLite call, never held across an await.
-    conn: std::sync::Mutex<Connection>,
+    conn: Arc<Mutex<Conn>>,
+}
+
+/// The longest a write waits for its commit.
+pub const BATCH_AGE: Duration = Duration::from_millis(200);
+/// The most writes, and the most bytes written, in one transaction.
+const BATCH_WRITES: usize = 500;
+const BATCH_BYTES: usize = 8 << 20;
+
+/// The connection and its open write batch.
+struct Conn {
+    conn: Connection,
+    /// When the open write transaction began; `None` when none is open.
+    open_since: Option<Instant>,
+    writes: usize,
+    bytes: usize,
+    /// A commit by the background thread that failed, reported to the next write.
+    failed: Option<rusqlite::Error>,
+}
+
+impl Deref for Conn {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Conn {
+    /// Commits the open batch, if any.
+    fn commit(&mut self) -> rusqlite::Result<()> {
+        if self.open_since.is_none() {
+            return Ok(());
+        }
+        let done = self.conn.execute_batch("COMMIT");
+        // A failed COMMIT may leave the transaction open (busy) or rolled back (I/O error): only the
+        // first can be committed again.
+        if done.is_ok() || self.conn.is_autocommit() {
+            self.open_since = None;
+            self.writes = 0;
+            self.bytes = 0;
+        }
+        done
+    }
+
+    fn due(&self) -> bool {
+        self.open_since.is_some_and(|t| t.elapsed() >= BATCH_AGE)
+    }
+}
+
+/// Commits batches that have waited [`BATCH_AGE`] while no write came; ends with the store.
+fn spawn_committer(conn: std::sync::Weak<Mutex<Conn>>) {
+    let spawned = std::thread::Builder::new().name("store-commit".into()).spawn(move || {
+        loop {
+            std::thread::sleep(BATCH_AGE / 4);
+            let Some(conn) = conn.upgrade() else { return };
+            let mut c = lock(&conn);
+            if c.due()
+                && let Err(e) = c.commit()
+            {
+                c.failed = Some(e);
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        // Batches are then committed by the writes themselves and when the store closes.
+        tracing::warn!(error = %e, "no thread to commit the store's write batches");
+    }
+}
+
+fn lock(conn: &Mutex<Conn>) -> MutexGuard<'_, Conn> {
+    // A panic while holding the lock cannot leave SQLite half-written (statements are atomic).
+    conn.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Err(e) = self.conn().commit() {
+            tracing::error!(store = %self.path, error = %e, "the last write batch was not committed");
+        }
+    }
 }
 
 const SCHEMA_V1: &str = "
@@ -248,7 +336,9 @@ impl Store {
             conn.execute_batch(&format!("BEGIN; {SCHEMA_V2} PRAGMA user_version = 2; COMMIT;"))
                 .map_err(err)?;
         }
-        Ok(Store { path: p, conn: std::sync::Mutex::new(conn) })
+        let conn = Arc::new(Mutex::new(Conn { conn, open_since: None, writes: 0, bytes: 0, failed: None }));
+        spawn_committer(Arc::downgrade(&conn));
+        Ok(Store { path: p, conn })
     }
 
     /// The database file.
@@ -260,52 +350,89 @@ impl Store {
         StoreError { path: self.path.clone(), source }
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written (statements are atomic).
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    fn conn(&self) -> MutexGuard<'_, Conn> {
+        lock(&self.conn)
+    }
+
+    /// Runs one write of about `bytes` bytes in the open batch (beginning one if needed), and commits
+    /// the batch when it is full or old enough.
+    fn write<T>(
+        &self,
+        bytes: usize,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut c = self.conn();
+        if let Some(e) = c.failed.take() {
+            return Err(self.err(e));
+        }
+        if c.open_since.is_none() {
+            c.conn.execute_batch("BEGIN").map_err(|e| self.err(e))?;
+            c.open_since = Some(Instant::now());
+        }
+        let out = f(&c.conn).map_err(|e| self.err(e))?;
+        c.writes += 1;
+        c.bytes += bytes;
+        if c.writes >= BATCH_WRITES || c.bytes >= BATCH_BYTES || c.due() {
+            c.commit().map_err(|e| self.err(e))?;
+        }
+        Ok(out)
+    }
+
+    /// Runs one write and commits it at once, with the batch before it: the runs table, whose rows
+    /// say whether a run finished.
+    fn write_now<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let out = self.write(0, f)?;
+        self.flush()?;
+        Ok(out)
+    }
+
+    /// Commits the open write batch, if any.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        let mut c = self.conn();
+        if let Some(e) = c.failed.take() {
+            return Err(self.err(e));
+        }
+        c.commit().map_err(|e| self.err(e))
     }
 
     /// Stores one record and returns its id.
     pub fn insert(&self, record: &FetchRecord) -> Result<i64, StoreError> {
         let headers = serde_json::to_string(&record.headers).expect("string pairs serialise");
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
+        self.write(record.body.len() + headers.len(), |conn| {
+            conn.prepare_cached(
                 "INSERT INTO responses (unit_id, url, final_url, kind, depth, referrer, status, error,
                      content_type, headers, fetched_at, sha256, body, truncated, revalidated)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )
-            .map_err(|e| self.err(e))?;
-        stmt.execute(params![
-            record.unit_id,
-            record.url,
-            record.final_url,
-            record.kind.as_str(),
-            record.depth,
-            record.referrer,
-            record.status,
-            record.error,
-            record.content_type,
-            headers,
-            record.fetched_at.to_rfc3339(),
-            record.sha256,
-            record.body,
-            record.truncated,
-            record.revalidated.map(Revalidation::as_str),
-        ])
-        .map_err(|e| self.err(e))?;
-        Ok(conn.last_insert_rowid())
+            )?
+            .execute(params![
+                record.unit_id,
+                record.url,
+                record.final_url,
+                record.kind.as_str(),
+                record.depth,
+                record.referrer,
+                record.status,
+                record.error,
+                record.content_type,
+                headers,
+                record.fetched_at.to_rfc3339(),
+                record.sha256,
+                record.body,
+                record.truncated,
+                record.revalidated.map(Revalidation::as_str),
+            ])?;
+            Ok(conn.last_insert_rowid())
+        })
     }
 
     /// Keeps the facts the crawl extracted from record `id` ([`crate::extract::facts_to_cache`]) for the
     /// site model, so that it does not parse the page again. They live in a temporary table of this
     /// connection (made by [`Store::open`]), never in the evidence file, and go when the store is closed.
     pub fn put_facts(&self, id: i64, facts: &[u8]) -> Result<(), StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached("INSERT OR REPLACE INTO temp.page_facts (id, facts) VALUES (?1, ?2)")
-            .map_err(|e| self.err(e))?;
-        stmt.execute(params![id, facts]).map_err(|e| self.err(e))?;
+        self.write(facts.len(), |conn| {
+            conn.prepare_cached("INSERT OR REPLACE INTO temp.page_facts (id, facts) VALUES (?1, ?2)")?
+                .execute(params![id, facts])
+        })?;
         Ok(())
     }
 
@@ -341,11 +468,10 @@ impl Store {
 
     /// Keeps the text read out of the attachment whose bytes hash to `sha256`.
     pub fn put_attachment_text(&self, sha256: &str, text: &[u8]) -> Result<(), StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached("INSERT OR REPLACE INTO attachment_texts (sha256, text) VALUES (?1, ?2)")
-            .map_err(|e| self.err(e))?;
-        stmt.execute(params![sha256, text]).map_err(|e| self.err(e))?;
+        self.write(text.len(), |conn| {
+            conn.prepare_cached("INSERT OR REPLACE INTO attachment_texts (sha256, text) VALUES (?1, ?2)")?
+                .execute(params![sha256, text])
+        })?;
         Ok(())
     }
 
@@ -353,6 +479,8 @@ impl Store {
     /// previous run's store, before this run's attachments are read). A prior store without the
     /// table gives nothing.
     pub fn adopt_attachment_texts(&self, prior: &Path) -> Result<usize, StoreError> {
+        // No database can be attached inside a transaction.
+        self.flush()?;
         let conn = self.conn();
         let run = || -> rusqlite::Result<usize> {
             conn.execute("ATTACH DATABASE ?1 AS prior", [prior.display().to_string()])?;
@@ -468,31 +596,31 @@ impl Store {
 
     /// Marks the interrupted runs as continued by run `by` (they stay unfinished: nothing is lost).
     pub fn mark_resumed(&self, by: i64) -> Result<(), StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "UPDATE runs SET resumed_by = ?1 WHERE finished_at IS NULL AND resumed_by IS NULL AND id <> ?1",
-            [by],
-        )
-        .map_err(|e| self.err(e))?;
+        self.write_now(|conn| {
+            conn.execute(
+                "UPDATE runs SET resumed_by = ?1 WHERE finished_at IS NULL AND resumed_by IS NULL AND id <> ?1",
+                [by],
+            )
+        })?;
         Ok(())
     }
 
     /// Records that a crawl run started; returns the run id for [`Store::finish_run`].
     pub fn start_run(&self, started_at: DateTime<FixedOffset>) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        conn.execute("INSERT INTO runs (started_at) VALUES (?1)", [started_at.to_rfc3339()])
-            .map_err(|e| self.err(e))?;
-        Ok(conn.last_insert_rowid())
+        self.write_now(|conn| {
+            conn.execute("INSERT INTO runs (started_at) VALUES (?1)", [started_at.to_rfc3339()])?;
+            Ok(conn.last_insert_rowid())
+        })
     }
 
     /// Records that a crawl run finished.
     pub fn finish_run(&self, run_id: i64, finished_at: DateTime<FixedOffset>) -> Result<(), StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
-            params![finished_at.to_rfc3339(), run_id],
-        )
-        .map_err(|e| self.err(e))?;
+        self.write_now(|conn| {
+            conn.execute(
+                "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+                params![finished_at.to_rfc3339(), run_id],
+            )
+        })?;
         Ok(())
     }
 
@@ -545,12 +673,9 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRecord> {
 mod tests {
     use super::*;
 
-    /// Attachment texts go to the next run's store for the files it holds too, and only those; a
-    /// prior store from a build without the table gives none, without an error.
-    #[test]
-    fn attachment_texts_carry_over_to_the_next_store_for_the_same_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let attachment = |sha: &str| FetchRecord {
+    /// A stored PDF of unit `u` whose bytes hash to `sha`.
+    fn attachment(sha: &str) -> FetchRecord {
+        FetchRecord {
             id: 0,
             unit_id: "u".into(),
             url: format!("http://gov.test/{sha}.pdf"),
@@ -567,7 +692,46 @@ mod tests {
             body: b"%PDF-1.4".to_vec(),
             truncated: false,
             revalidated: None,
-        };
+        }
+    }
+
+    /// Writes share a transaction, but none waits long for its commit: another connection (a report
+    /// being read, the next run after a kill) sees a write soon without a further write, and every
+    /// write once the store is closed. Meanwhile this connection reads its own writes at once.
+    #[test]
+    fn write_batches_are_committed_soon_and_at_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let store = Store::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        let committed =
+            || other.query_row("SELECT COUNT(*) FROM responses", [], |r| r.get::<_, i64>(0)).unwrap();
+        store.insert(&attachment("a")).unwrap();
+        assert_eq!(store.count("u").unwrap(), 1);
+        let started = Instant::now();
+        while committed() < 1 {
+            assert!(started.elapsed() < BATCH_AGE * 25, "a lone write was not committed");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        for i in 0..BATCH_WRITES + 10 {
+            store.insert(&attachment(&format!("b{i}"))).unwrap();
+        }
+        assert!(committed() >= BATCH_WRITES as i64, "a full batch is committed at once");
+        let run = store.start_run(crate::crawl::fetch::now_cst()).unwrap();
+        let runs = other.query_row("SELECT COUNT(*) FROM runs WHERE id = ?1", [run], |r| r.get::<_, i64>(0));
+        assert_eq!(runs.unwrap(), 1, "a run is committed as it starts");
+        store.put_attachment_text("a", b"text").unwrap();
+        drop(store);
+        assert_eq!(committed(), BATCH_WRITES as i64 + 11);
+        let texts = other.query_row("SELECT COUNT(*) FROM attachment_texts", [], |r| r.get::<_, i64>(0));
+        assert_eq!(texts.unwrap(), 1);
+    }
+
+    /// Attachment texts go to the next run's store for the files it holds too, and only those; a
+    /// prior store from a build without the table gives none, without an error.
+    #[test]
+    fn attachment_texts_carry_over_to_the_next_store_for_the_same_files() {
+        let dir = tempfile::tempdir().unwrap();
         let prior_path = dir.path().join("prior.sqlite");
         let prior = Store::open(&prior_path).unwrap();
         for sha in ["same", "gone"] {

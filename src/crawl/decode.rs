@@ -112,7 +112,7 @@ pub fn meta_charset(bytes: &[u8]) -> Option<String> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn skip_ws(s: &[u8]) -> &[u8] {
