@@ -104,6 +104,8 @@ pub struct UnitSite {
     scope_prefixes: Vec<String>,
     /// [`UnitSite::titled_docs`], once asked.
     titled: std::sync::OnceLock<Vec<TitledDoc>>,
+    /// [`UnitSite::linker_of`], once asked: link URL → index in `pages` of the first page linking it.
+    linkers: std::sync::OnceLock<HashMap<String, usize>>,
     /// Pages whose content exists only after their scripts run: read through their data API or
     /// rendered in a headless browser.
     pub script_pages: Vec<ScriptPage>,
@@ -432,6 +434,7 @@ impl UnitSite {
                 .map(|r| format!("{}{}", r.origin().ascii_serialization(), scope_dir(r)))
                 .collect(),
             titled: std::sync::OnceLock::new(),
+            linkers: std::sync::OnceLock::new(),
             script_pages: Vec::new(),
         };
         site.columns = site.assemble_columns();
@@ -718,6 +721,26 @@ impl UnitSite {
             }
         }
         (unread, total)
+    }
+
+    /// The first read page, in crawl order, that links `url` (an attachment's page gives it a title,
+    /// a date and a column).
+    pub fn linker_of(&self, url: &str) -> Option<(&SitePage, &PageFacts)> {
+        // Many checks ask, each about many attachments: the map is built once.
+        let linkers = self.linkers.get_or_init(|| {
+            let mut m = HashMap::new();
+            for (i, p) in self.pages.iter().enumerate() {
+                let Some(f) = p.facts.as_ref().filter(|_| self.is_in_scope(&p.record.url)) else { continue };
+                for l in &f.links {
+                    if !m.contains_key(l.url.as_str()) {
+                        m.insert(l.url.clone(), i);
+                    }
+                }
+            }
+            m
+        });
+        let p = &self.pages[*linkers.get(url)?];
+        Some((p, p.facts.as_ref()?))
     }
 
     /// In-scope HTML pages that were read, in crawl order.

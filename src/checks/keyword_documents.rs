@@ -14,7 +14,6 @@
 //!
 //! **Fails.** The only match is a news item “召开保密工作会议” (no 制度 / 办法 in its title).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
@@ -23,9 +22,8 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::{Context, Verdict, finding};
-use crate::extract::PageFacts;
 use crate::findings::{Finding, Status};
-use crate::site::{SitePage, TitledDoc, UnitSite, canonical_url};
+use crate::site::{TitledDoc, UnitSite, canonical_url};
 
 /// One group of keywords: a document for it exists when a title matches.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -375,22 +373,6 @@ fn around(text: &str, at: usize) -> String {
 pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let site = ctx.site;
     let docs = site.titled_docs();
-    // The page that links each attachment (the first in crawl order), looked up once for every group.
-    let linkers: std::cell::OnceCell<HashMap<&str, (&SitePage, &PageFacts)>> = std::cell::OnceCell::new();
-    let linker_of = |url: &str| {
-        linkers
-            .get_or_init(|| {
-                let mut m = HashMap::new();
-                for (page, f) in site.html_pages() {
-                    for l in &f.links {
-                        m.entry(l.url.as_str()).or_insert((page, f));
-                    }
-                }
-                m
-            })
-            .get(url)
-            .copied()
-    };
     let mut findings: Vec<Finding> = Vec::new();
     let mut found = 0.0f64;
     for g in &p.groups {
@@ -415,7 +397,8 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 hits.push(hit);
             }
         };
-        for d in docs.iter().filter(|d| matches(&d.title, g, p)) {
+        // Every match needs a keyword: one automaton pass rules most titles out.
+        for d in docs.iter().filter(|d| keywords.is_match(&d.title) && matches(&d.title, g, p)) {
             let hit = Hit {
                 title: d.title.clone(),
                 url: d.url.clone(),
@@ -454,7 +437,7 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             for a in site.pages.iter().filter(|pg| pg.attachment_text.is_some()) {
                 let url = a.record.url.as_str();
                 // The page that links the attachment gives it a title, a date and a column.
-                let Some((linker, lf)) = linker_of(url) else {
+                let Some((linker, lf)) = site.linker_of(url) else {
                     continue;
                 };
                 let text = a.attachment_text.as_deref().unwrap_or_default();
