@@ -81,6 +81,11 @@ fn next_tag(b: &[u8], mut from: usize) -> Option<Tag> {
 /// never nests that deep (every ordinary page).
 pub fn bounded_nesting(html: &str) -> Cow<'_, str> {
     let b = html.as_bytes();
+    // Each open element takes a `<`: a page with no more than MAX_DEPTH of them cannot pass the bound
+    // (most pages; counting them is a fraction of reading the tags).
+    if memchr::memchr_iter(b'<', b).nth(MAX_DEPTH).is_none() {
+        return Cow::Borrowed(html);
+    }
     let mut depth = 0usize;
     let mut at = 0;
     let mut out: Option<String> = None;
@@ -125,6 +130,18 @@ mod tests {
         let html = "<!DOCTYPE html><html><body><p>a<p>b<ul><li>x<li>y</ul><br><img src=a.png/>\
                     <script>if (a<b) {}</script><!-- <div> --><div><a href=x>t</a></div></body></html>";
         assert!(matches!(bounded_nesting(html), Cow::Borrowed(_)));
+    }
+
+    /// Right at the bound, whether the page is counted or scanned: MAX_DEPTH unclosed elements are kept,
+    /// one more is dropped.
+    #[test]
+    fn the_bound_holds_on_short_and_long_pages() {
+        for (n, extra) in [(MAX_DEPTH, ""), (MAX_DEPTH, "<br>"), (MAX_DEPTH + 1, "")] {
+            let html = format!("{}text{extra}", "<div>".repeat(n));
+            let out = bounded_nesting(&html);
+            assert_eq!(out.matches("<div>").count(), MAX_DEPTH, "{n} divs {extra}");
+            assert_eq!(matches!(out, Cow::Borrowed(_)), n == MAX_DEPTH, "{n} divs {extra}");
+        }
     }
 
     #[test]
