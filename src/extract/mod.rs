@@ -430,8 +430,8 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
     if lower.starts_with("javascript:") || lower.starts_with("mailto:") || lower.starts_with("tel:") {
         return None;
     }
-    // The extractors of one page resolve the same anchors (links, list entries, navigation, paging):
-    // each href is joined once per page and base.
+    // The extractors of one page resolve the same hrefs (the links, the shared anchors, the menu's
+    // nesting, media, frames): each href is joined once per page and base.
     RESOLVED.with_borrow_mut(|(cached_base, map)| {
         if cached_base.as_str() != base.as_str() || map.len() >= MAX_RESOLVED {
             cached_base.clear();
