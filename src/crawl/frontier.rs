@@ -92,12 +92,20 @@ pub fn seen_key(url: &Url) -> String {
     }
 }
 
+/// The most links [`Frontier::push_found`] remembers as leading to seen pages (a site whose every
+/// page writes its links differently, say with a session id, only parses them all again).
+const MAX_SEEN_LINKS: usize = 50_000;
+
 /// Breadth-first queue with per-unit de-duplication and the depth and page limits.
 #[derive(Debug)]
 pub struct Frontier {
     scope: Scope,
     queue: VecDeque<Job>,
     seen: HashSet<String>,
+    /// Links as a page wrote them whose page is in `seen` already: most links of a page are the
+    /// site's navigation, met again on every page, and are ruled out without being parsed again.
+    /// At most [`MAX_SEEN_LINKS`].
+    seen_links: HashSet<String>,
     rendered: HashSet<String>,
     unit_id: String,
     max_depth: u32,
@@ -122,6 +130,7 @@ impl Frontier {
             scope: Scope::new(&target.roots),
             queue: VecDeque::new(),
             seen: HashSet::new(),
+            seen_links: HashSet::new(),
             rendered: HashSet::new(),
             unit_id: target.unit_id.clone(),
             max_depth: settings.max_depth,
@@ -166,24 +175,56 @@ impl Frontier {
         referrer: &str,
         parent_unchanged: bool,
     ) -> Option<Url> {
-        if !matches!(url.scheme(), "http" | "https") {
+        self.push_link_keyed(url, depth, referrer, parent_unchanged).0
+    }
+
+    /// [`Frontier::push_link_from`] for a link as a page wrote it (absolute): a link already known to
+    /// lead to a seen page is ruled out at once, and one that does not parse is dropped.
+    pub fn push_found(
+        &mut self,
+        link: &str,
+        depth: u32,
+        referrer: &str,
+        parent_unchanged: bool,
+    ) -> Option<Url> {
+        if self.seen_links.contains(link) {
             return None;
+        }
+        let url = Url::parse(link).ok()?;
+        let (queued, seen) = self.push_link_keyed(&url, depth, referrer, parent_unchanged);
+        if seen && self.seen_links.len() < MAX_SEEN_LINKS {
+            self.seen_links.insert(link.to_string());
+        }
+        queued
+    }
+
+    /// [`Frontier::push_link_from`], also saying whether the URL's key is in `seen` afterwards (then
+    /// the same URL is never queued again).
+    fn push_link_keyed(
+        &mut self,
+        url: &Url,
+        depth: u32,
+        referrer: &str,
+        parent_unchanged: bool,
+    ) -> (Option<Url>, bool) {
+        if !matches!(url.scheme(), "http" | "https") {
+            return (None, false);
         }
         let url = normalize(url);
         let key = seen_key(&url);
         if self.seen.contains(&key) {
-            return None;
+            return (None, true);
         }
         if depth > self.max_depth {
             self.truncated = true;
             self.hits.push((Limit::Depth, url.to_string()));
-            return None;
+            return (None, false);
         }
         if url.as_str().len() > self.max_url_length {
             self.seen.insert(key);
             self.truncated = true;
             self.hits.push((Limit::UrlLength, url.to_string()));
-            return None;
+            return (None, true);
         }
         if url.query().is_some() {
             let path = format!("{}{}", url.host_str().unwrap_or_default(), url.path());
@@ -192,7 +233,7 @@ impl Frontier {
                 self.seen.insert(key);
                 self.truncated = true;
                 self.hits.push((Limit::QueryVariants, url.to_string()));
-                return None;
+                return (None, true);
             }
             *n += 1;
         }
@@ -206,7 +247,7 @@ impl Frontier {
             referrer: Some(referrer.to_string()),
             parent_unchanged,
         });
-        Some(url)
+        (Some(url), true)
     }
 
     /// Marks a URL as seen without queuing it (the final URL of a redirect, already fetched).
@@ -584,9 +625,8 @@ pub async fn crawl_unit_rendering(
         let found = facts.links.iter().map(|l| l.url.as_str()).chain(facts.paging.iter().map(String::as_str));
         let found = found.chain(facts.attachments.iter().map(|l| l.url.as_str()));
         for link in found {
-            if let Ok(u) = Url::parse(link)
-                && let Some(queued) =
-                    frontier.push_link_from(&u, job.depth + 1, &record.final_url, listed.contains(link))
+            if let Some(queued) =
+                frontier.push_found(link, job.depth + 1, &record.final_url, listed.contains(link))
             {
                 progress.queued(&queued);
             }
@@ -717,5 +757,32 @@ mod tests {
         assert_eq!(f.pop().unwrap().url.as_str(), "http://h/a/x.html");
         assert!(f.pop().is_none(), "page limit");
         assert!(f.has_queued());
+    }
+
+    #[test]
+    fn found_links_are_ruled_out_as_parsed_ones_are() {
+        let target = CrawlTarget { unit_id: "u".into(), roots: vec![u("http://h/a/")] };
+        let settings = Settings { max_depth: 1, max_query_variants_per_path: 1, ..Settings::default() };
+        let mut f = Frontier::new(&target, &settings);
+        let queued = |f: &mut Frontier, link: &str, depth: u32| {
+            f.push_found(link, depth, "http://h/a/", false).map(|u| u.to_string())
+        };
+        assert_eq!(queued(&mut f, "http://h/a/x.html#p", 1).as_deref(), Some("http://h/a/x.html"));
+        assert_eq!(queued(&mut f, "http://h/a/x.html#p", 1), None, "the same link again");
+        assert_eq!(queued(&mut f, "http://h/a/x.html", 1), None, "the same page written otherwise");
+        assert_eq!(queued(&mut f, "http://h/a/index.html", 1), None, "the root's index file");
+        assert_eq!(queued(&mut f, "not a url", 1), None);
+        assert_eq!(queued(&mut f, "mailto:x@h", 1), None);
+        // A link too deep here is not remembered as seen: found nearer the root, it is queued.
+        assert_eq!(queued(&mut f, "http://h/a/deep.html", 2), None);
+        assert_eq!(queued(&mut f, "http://h/a/deep.html", 1).as_deref(), Some("http://h/a/deep.html"));
+        // The query-variant bound is counted once per link, as when links were parsed every time.
+        assert!(queued(&mut f, "http://h/a/s?q=1", 1).is_some());
+        assert_eq!(queued(&mut f, "http://h/a/s?q=2", 1), None);
+        assert_eq!(queued(&mut f, "http://h/a/s?q=2", 1), None);
+        let limits: Vec<Limit> = f.take_hits().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(limits, [Limit::Depth, Limit::QueryVariants]);
+        let urls: Vec<String> = std::iter::from_fn(|| f.pop()).map(|j| j.url.to_string()).collect();
+        assert_eq!(urls, ["http://h/a/", "http://h/a/x.html", "http://h/a/deep.html", "http://h/a/s?q=1"]);
     }
 }
