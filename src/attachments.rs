@@ -130,9 +130,14 @@ impl Default for Limits {
     }
 }
 
+/// Whether the bytes are a PDF (`%PDF-` within the first KiB, as readers accept).
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.len() >= 5 && find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some()
+}
+
 /// Sniffs the format from the first bytes (and, for zips, the entry names).
 pub fn sniff(bytes: &[u8]) -> Format {
-    if bytes.len() >= 5 && find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
+    if is_pdf(bytes) {
         return Format::Pdf;
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
@@ -182,6 +187,11 @@ fn extract_as(format: Format, bytes: &[u8], limits: &Limits) -> AttachmentText {
         }
         Format::Zip | Format::LegacyOffice | Format::Unknown => Err(AttachmentNote::Unsupported),
     };
+    finish(format, result, limits)
+}
+
+/// An extraction's result as the attachment's text: cut to the limit, a PDF without text noted.
+fn finish(format: Format, result: Extracted, limits: &Limits) -> AttachmentText {
     match result {
         Ok((mut text, mut note)) => {
             if text.len() > limits.max_text_bytes {
@@ -205,78 +215,257 @@ type Extracted = Result<(String, Option<AttachmentNote>), AttachmentNote>;
 
 /// PDF through `pdftotext -layout` (layout keeps table columns apart on one line).
 fn pdf_text(bytes: &[u8], limits: &Limits) -> Extracted {
-    let dir = std::env::temp_dir().join(format!("zwgk-pdf-{}-{}", std::process::id(), unique()));
-    std::fs::create_dir_all(&dir).map_err(|e| AttachmentNote::LocalError(e.to_string()))?;
-    let input = dir.join("in.pdf");
-    let result = (|| {
-        std::fs::write(&input, bytes).map_err(|e| AttachmentNote::LocalError(e.to_string()))?;
-        let child = Command::new("pdftotext")
-            .args(["-layout", "-enc", "UTF-8", "-q"])
-            .arg(&input)
-            .arg("-")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
-        let mut child = match child {
-            Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(AttachmentNote::ToolMissing("pdftotext (poppler-utils)".into()));
-            }
-            Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
-        };
-        // Read stdout on a thread so a large output cannot block the child while we wait for it.
-        let mut stdout = child.stdout.take().expect("piped");
-        let cap = limits.max_text_bytes as u64 + 1;
-        let (closed_tx, closed_rx) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stdout.by_ref().take(cap).read_to_end(&mut buf);
-            // Drain the rest so the child never blocks on a full pipe.
-            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-            let _ = closed_tx.send(());
-            buf
+    let dir = TempDir::new()?;
+    let input = dir.0.join("in.pdf");
+    std::fs::write(&input, bytes).map_err(|e| AttachmentNote::LocalError(e.to_string()))?;
+    let cap = limits.max_text_bytes as u64 + 1;
+    let run = run_tool(&mut pdftotext(&input), PDFTOTEXT, limits.timeout, cap)?;
+    if !run.status.success() {
+        // pdftotext exits 1 on a bad or encrypted file; it says which on stderr (quiet mode keeps it short).
+        let probe = pdfinfo_says_encrypted(&input, limits.timeout);
+        return Err(if probe {
+            AttachmentNote::Encrypted
+        } else {
+            AttachmentNote::Corrupt(run.stderr.trim().to_string())
         });
-        let started = Instant::now();
-        // The child closes its output when it exits: wait for that instead of polling (a poll every
-        // 10 ms added about 5 ms to each file). The loop then confirms the exit and keeps the timeout.
-        let _ = closed_rx.recv_timeout(limits.timeout);
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(s)) => break s,
-                Ok(None) if started.elapsed() > limits.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    let _ = reader.join();
-                    return Err(AttachmentNote::Timeout);
+    }
+    Ok(pdf_output(run.out, cap))
+}
+
+const PDFTOTEXT: &str = "pdftotext (poppler-utils)";
+
+/// The text of pdftotext's output for one file, of which at most `cap` bytes were kept: reaching the
+/// cap means there was more.
+fn pdf_output(mut out: Vec<u8>, cap: u64) -> (String, Option<AttachmentNote>) {
+    let too_large = out.len() as u64 >= cap;
+    out.truncate(cap as usize);
+    let text = String::from_utf8_lossy(&out).replace('\u{c}', "\n");
+    (text, too_large.then_some(AttachmentNote::TooLarge))
+}
+
+fn pdftotext(input: &std::path::Path) -> Command {
+    let mut cmd = Command::new("pdftotext");
+    cmd.args(["-layout", "-enc", "UTF-8", "-q"]).arg(input).arg("-");
+    cmd
+}
+
+/// The texts of many PDFs, each as [`extract_text`] gives it. Starting pdftotext costs more than
+/// reading a small PDF (about 18 ms a file, most of it loading the program and poppler-data's GB
+/// CMap), so small PDFs are read a batch at a time: `pdfunite` joins them, with a page of a marker
+/// text between two files, and one pdftotext reads the whole; its output is cut at the markers
+/// (pdftotext ends every page with a form feed and lays out each page on its own, so a file's part
+/// is byte for byte what pdftotext gives for that file alone). A file pdfunite would refuse
+/// (encrypted) or that is large is read alone; a batch that fails in any way (a damaged file, a
+/// timeout, output over the cap, markers not where they belong) is read again a file at a time, so
+/// every file still gets its own note.
+pub fn pdf_texts(bodies: &[&[u8]], limits: &Limits) -> Vec<AttachmentText> {
+    let mut out: Vec<Option<AttachmentText>> = vec![None; bodies.len()];
+    let batchable: Vec<usize> = (0..bodies.len())
+        .filter(|&i| {
+            let b = bodies[i];
+            is_pdf(b) && b.len() <= BATCH_FILE_BYTES && find(b, b"/Encrypt").is_none()
+        })
+        .collect();
+    let mut chunk: Vec<usize> = Vec::new();
+    let mut chunk_bytes = 0;
+    let flush = |chunk: &mut Vec<usize>, out: &mut Vec<Option<AttachmentText>>| {
+        if chunk.len() > 1 {
+            let files: Vec<&[u8]> = chunk.iter().map(|&i| bodies[i]).collect();
+            if let Some(texts) = pdf_batch(&files, limits) {
+                for (&i, got) in chunk.iter().zip(texts) {
+                    out[i] = Some(got);
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(1)),
-                Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
             }
-        };
-        let out = reader.join().unwrap_or_default();
-        if status.code().is_none() {
-            return Err(AttachmentNote::LocalError(format!("pdftotext {status}")));
         }
-        let mut stderr = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.by_ref().take(4096).read_to_string(&mut stderr);
+        chunk.clear();
+    };
+    for i in batchable {
+        if chunk.len() == BATCH_FILES || chunk_bytes + bodies[i].len() > BATCH_BYTES {
+            flush(&mut chunk, &mut out);
+            chunk_bytes = 0;
         }
-        if !status.success() {
-            // pdftotext exits 1 on a bad or encrypted file; it says which on stderr (quiet mode keeps it short).
-            let probe = pdfinfo_says_encrypted(&input, limits.timeout);
-            return Err(if probe {
-                AttachmentNote::Encrypted
-            } else {
-                AttachmentNote::Corrupt(stderr.trim().to_string())
-            });
+        chunk.push(i);
+        chunk_bytes += bodies[i].len();
+    }
+    flush(&mut chunk, &mut out);
+    out.into_iter().zip(bodies).map(|(got, body)| got.unwrap_or_else(|| extract_text(body, limits))).collect()
+}
+
+/// Most files in one pdftotext batch.
+const BATCH_FILES: usize = 32;
+/// Most bytes of PDF in one batch.
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+/// Larger PDFs are read alone (their own reading outweighs starting a process).
+const BATCH_FILE_BYTES: usize = 8 * 1024 * 1024;
+
+/// One pdfunite and one pdftotext over `files` (PDFs): each file's text as [`extract_text`] gives it,
+/// or `None` if the batch did not go through cleanly ([`pdf_texts`] then reads each file alone).
+pub fn pdf_batch(files: &[&[u8]], limits: &Limits) -> Option<Vec<AttachmentText>> {
+    let dir = TempDir::new().ok()?;
+    let marker = format!("ZWGKFILEBREAK{:016x}{:08x}", batch_nonce(), files.len());
+    let sep = dir.0.join("sep.pdf");
+    std::fs::write(&sep, marker_pdf(&marker)).ok()?;
+    let mut unite = Command::new("pdfunite");
+    unite.arg(&sep);
+    for (i, bytes) in files.iter().enumerate() {
+        let path = dir.0.join(format!("{i}.pdf"));
+        std::fs::write(&path, bytes).ok()?;
+        unite.arg(&path).arg(&sep);
+    }
+    let merged = dir.0.join("all.pdf");
+    unite.arg(&merged);
+    if !run_tool(&mut unite, "pdfunite (poppler-utils)", limits.timeout, 4096).ok()?.status.success() {
+        return None;
+    }
+    let cap = limits.max_text_bytes as u64 + 1;
+    let total_cap = (cap * files.len() as u64).min(BATCH_TEXT_BYTES);
+    let run = run_tool(&mut pdftotext(&merged), PDFTOTEXT, limits.timeout, total_cap).ok()?;
+    if !run.status.success() || run.out.len() as u64 >= total_cap {
+        return None;
+    }
+    let parts = split_at_markers(&run.out, marker.as_bytes())?;
+    (parts.len() == files.len())
+        .then(|| parts.into_iter().map(|p| finish(Format::Pdf, Ok(pdf_output(p, cap)), limits)).collect())
+}
+
+/// Most bytes of text one batch may give (more, and its files are read one at a time).
+const BATCH_TEXT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The files' parts of a batch's output: pages between marker pages, each page with its form feed.
+/// `None` unless the output opens and closes with a marker page.
+fn split_at_markers(out: &[u8], marker: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let pieces: Vec<&[u8]> = out.split(|&b| b == 0x0c).collect();
+    let (last, pages) = pieces.split_last()?;
+    if !last.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut current: Option<Vec<u8>> = None;
+    for page in pages {
+        if page.trim_ascii() == marker {
+            parts.extend(current.take());
+            current = Some(Vec::new());
+        } else {
+            let part = current.as_mut()?;
+            part.extend_from_slice(page);
+            part.push(0x0c);
         }
-        let too_large = out.len() as u64 >= cap;
-        let text = String::from_utf8_lossy(&out).replace('\u{c}', "\n");
-        Ok((text, too_large.then_some(AttachmentNote::TooLarge)))
-    })();
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    }
+    // After the closing marker, nothing.
+    (current.as_deref() == Some(&[][..])).then_some(parts)
+}
+
+/// A one-page PDF showing `marker` (ASCII) in Helvetica.
+fn marker_pdf(marker: &str) -> Vec<u8> {
+    let content = format!("BT /F1 10 Tf 72 720 Td ({marker}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
+    );
+    pdf
+}
+
+/// A number no PDF can be expected to print: the marker of one batch.
+fn batch_nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(unique());
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+/// A temporary directory of this process, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> Result<TempDir, AttachmentNote> {
+        let dir = std::env::temp_dir().join(format!("zwgk-pdf-{}-{}", std::process::id(), unique()));
+        std::fs::create_dir_all(&dir).map_err(|e| AttachmentNote::LocalError(e.to_string()))?;
+        Ok(TempDir(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What one run of an external tool gave: its exit status, the first `cap` bytes of its output and
+/// the start of what it said on stderr.
+struct ToolRun {
+    status: std::process::ExitStatus,
+    out: Vec<u8>,
+    stderr: String,
+}
+
+/// Runs `cmd` with no input, keeping at most `cap` bytes of its output, for at most `timeout`.
+fn run_tool(cmd: &mut Command, tool: &str, timeout: Duration, cap: u64) -> Result<ToolRun, AttachmentNote> {
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(AttachmentNote::ToolMissing(tool.into()));
+        }
+        Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
+    };
+    // Read stdout on a thread so a large output cannot block the child while we wait for it.
+    let mut stdout = child.stdout.take().expect("piped");
+    let (closed_tx, closed_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.by_ref().take(cap).read_to_end(&mut buf);
+        // Drain the rest so the child never blocks on a full pipe.
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        let _ = closed_tx.send(());
+        buf
+    });
+    let started = Instant::now();
+    // The child closes its output when it exits: wait for that instead of polling (a poll every
+    // 10 ms added about 5 ms to each file). The loop then confirms the exit and keeps the timeout.
+    let _ = closed_rx.recv_timeout(timeout);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = reader.join();
+                return Err(AttachmentNote::Timeout);
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(1)),
+            Err(e) => return Err(AttachmentNote::LocalError(e.to_string())),
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if status.code().is_none() {
+        let name = tool.split(' ').next().unwrap_or(tool);
+        return Err(AttachmentNote::LocalError(format!("{name} {status}")));
+    }
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.by_ref().take(4096).read_to_string(&mut stderr);
+    }
+    Ok(ToolRun { status, out, stderr })
 }
 
 fn pdfinfo_says_encrypted(path: &std::path::Path, timeout: Duration) -> bool {

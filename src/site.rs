@@ -226,12 +226,14 @@ pub struct AttachmentTexts {
     /// Texts read while building, to keep: (SHA-256, JSON of the [`crate::attachments::AttachmentText`]);
     /// none that holds a personal number.
     pub read: Vec<(String, Vec<u8>)>,
+    /// Texts read ahead of their pages ([`AttachmentTexts::read_pdfs`]), by SHA-256, until handed out.
+    fresh: HashMap<String, crate::attachments::AttachmentText>,
 }
 
 impl AttachmentTexts {
     /// Texts known already: SHA-256 → JSON, as the store keeps them.
     pub fn known(known: HashMap<String, Vec<u8>>) -> AttachmentTexts {
-        AttachmentTexts { known, read: Vec::new() }
+        AttachmentTexts { known, read: Vec::new(), fresh: HashMap::new() }
     }
 
     /// The text of an attachment: the known one for the SHA-256 of `body`, else read from it (and kept in
@@ -239,16 +241,48 @@ impl AttachmentTexts {
     /// read, not from the record: text is only ever reused for the very same bytes.
     fn get_or_read(&mut self, body: &[u8]) -> crate::attachments::AttachmentText {
         use crate::attachments::AttachmentText;
-        use sha2::Digest;
-        let h = hex::encode(sha2::Sha256::digest(body));
+        let h = sha256_hex(body);
+        if let Some(got) = self.fresh.remove(&h) {
+            return got;
+        }
         if let Some(got) =
             self.known.get(&h).and_then(|json| serde_json::from_slice::<AttachmentText>(json).ok())
         {
             return got;
         }
         let got = crate::attachments::extract_text(body, &Default::default());
+        self.keep(h, &got);
+        got
+    }
+
+    /// Reads at once the PDFs among `bodies` whose text is not known
+    /// ([`crate::attachments::pdf_texts`]: one process for many files), for
+    /// [`AttachmentTexts::get_or_read`] to hand out.
+    fn read_pdfs<'a>(&mut self, bodies: impl Iterator<Item = &'a [u8]>) {
+        let mut todo: Vec<(String, &[u8])> = Vec::new();
+        let mut queued = HashSet::new();
+        for body in bodies.filter(|b| crate::attachments::is_pdf(b)) {
+            let h = sha256_hex(body);
+            if !self.known.contains_key(&h) && queued.insert(h.clone()) {
+                todo.push((h, body));
+            }
+        }
+        if todo.len() < 2 {
+            return;
+        }
+        let bodies: Vec<&[u8]> = todo.iter().map(|(_, b)| *b).collect();
+        let got = crate::attachments::pdf_texts(&bodies, &Default::default());
+        for ((h, _), got) in todo.into_iter().zip(got) {
+            self.keep(h.clone(), &got);
+            self.fresh.insert(h, got);
+        }
+    }
+
+    /// Notes a text just read: known from now on if another read would give the same, and handed back
+    /// to be kept unless it holds a personal number.
+    fn keep(&mut self, h: String, got: &crate::attachments::AttachmentText) {
         if got.is_lasting()
-            && let Ok(json) = serde_json::to_vec(&got)
+            && let Ok(json) = serde_json::to_vec(got)
         {
             // A text with a personal number (or any long digit run) is not handed back to be kept: the
             // store holds such numbers only in the raw responses, as published, never in a copy of
@@ -258,8 +292,12 @@ impl AttachmentTexts {
             }
             self.known.insert(h, json);
         }
-        got
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 impl UnitSite {
@@ -295,7 +333,15 @@ impl UnitSite {
             FetchKind::Rendered => None,
             _ => Some(r),
         });
+        let records: Vec<FetchRecord> = records.collect();
+        texts.read_pdfs(
+            records
+                .iter()
+                .filter(|r| r.kind == FetchKind::Attachment && r.is_ok() && !is_text_attachment(r))
+                .map(|r| r.body.as_slice()),
+        );
         let pages: Vec<SitePage> = records
+            .into_iter()
             .map(|mut record| {
                 let mut facts = None;
                 let mut attachment_text = None;

@@ -111,4 +111,23 @@ async fn report_prints_to_pdf_with_chinese_text() {
     }
     // Every unit starts on a new page when printed (`.unit { break-before: page }`): at least 3 pages.
     assert!(text.matches('\u{c}').count() >= 2, "expected several pages");
+
+    // Chromium's PDF (pages of tables, an embedded subset CJK font with its ToUnicode map, link
+    // annotations) read in one batch with the demo's GB-CMap PDFs gives each file the very text and
+    // note it gives read alone.
+    use zwgk_audit::attachments::{Limits, extract_text, pdf_batch, pdf_texts};
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/site/mzj/xxgk/czyjs");
+    let demo_pdfs: Vec<Vec<u8>> = ["202502/P020250212563412908765.pdf", "202409/P020240910452301987654.pdf"]
+        .iter()
+        .map(|p| std::fs::read(site.join(p)).unwrap())
+        .collect();
+    let bodies: Vec<&[u8]> = vec![&demo_pdfs[0], &bytes, &demo_pdfs[1], &bytes];
+    let limits = Limits::default();
+    let together = pdf_batch(&bodies, &limits).expect("the four files go through in one batch");
+    assert_eq!(pdf_texts(&bodies, &limits), together);
+    for (body, got) in bodies.iter().zip(&together) {
+        assert_eq!(got, &extract_text(body, &limits));
+    }
+    let flat: String = together[1].text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(flat.contains("网上测评暂定得分"), "{}", together[1].text);
 }

@@ -24,32 +24,49 @@ fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
 /// A PDF whose one page shows `text` in STSong-Light through the UniGB-UCS2-H CMap (no ToUnicode map,
 /// no embedded font): poppler needs poppler-data's Adobe-GB1 tables to read it.
 fn gb_pdf(lines: &[&str], encrypt: bool) -> Vec<u8> {
-    let mut content = String::from("BT /F1 12 Tf 14 TL 72 760 Td\n");
-    for line in lines {
-        let hex: String = line.encode_utf16().map(|u| format!("{u:04X}")).collect();
-        content.push_str(&format!("<{hex}> Tj T*\n"));
-    }
-    content.push_str("ET");
-    let objects = [
+    gb_pdf_pages(&[lines], encrypt)
+}
+
+/// [`gb_pdf`] with a page for each list of lines.
+fn gb_pdf_pages(pages: &[&[&str]], encrypt: bool) -> Vec<u8> {
+    let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+        String::new(), // the page tree, once the pages are numbered
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>"
             .to_string(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>"
-            .to_string(),
-        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>"
+        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 >>"
             .to_string(),
         "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"
             .to_string(),
-        // A standard security handler whose user password is not empty: readers cannot open it.
-        "<< /Filter /Standard /V 1 /R 2 /O <1F2E3D4C5B6A798897A6B5C4D3E2F1000112233445566778899AABBCCDDEEFF0> /U <0A1B2C3D4E5F60718293A4B5C6D7E8F90011223344556677889900AABBCCDDEE> /P -44 >>"
-            .to_string(),
     ];
-    let count = if encrypt { objects.len() } else { objects.len() - 1 };
+    let mut kids = Vec::new();
+    for lines in pages {
+        let mut content = String::from("BT /F1 12 Tf 14 TL 72 760 Td\n");
+        for line in *lines {
+            let hex: String = line.encode_utf16().map(|u| format!("{u:04X}")).collect();
+            content.push_str(&format!("<{hex}> Tj T*\n"));
+        }
+        content.push_str("ET");
+        let page = objects.len() + 1;
+        kids.push(format!("{page} 0 R"));
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            page + 1
+        ));
+        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
+    }
+    objects[1] = format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), kids.len());
+    if encrypt {
+        // A standard security handler whose user password is not empty: readers cannot open it.
+        objects.push(
+            "<< /Filter /Standard /V 1 /R 2 /O <1F2E3D4C5B6A798897A6B5C4D3E2F1000112233445566778899AABBCCDDEEFF0> /U <0A1B2C3D4E5F60718293A4B5C6D7E8F90011223344556677889900AABBCCDDEE> /P -44 >>"
+                .to_string(),
+        );
+    }
+    let count = objects.len();
     let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::new();
-    for (i, body) in objects[..count].iter().enumerate() {
+    for (i, body) in objects.iter().enumerate() {
         offsets.push(pdf.len());
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
@@ -317,4 +334,58 @@ fn conversion_timeout_is_a_note_and_ends_every_libreoffice_process() {
         })
         .collect();
     assert!(survivors.is_empty(), "{survivors:?}");
+}
+
+/// PDFs read in batches give each file exactly what reading it alone gives: texts over several pages,
+/// a page without text, a file twice, an encrypted and a damaged file (read alone, with their notes)
+/// and a file that is no PDF at all.
+#[test]
+fn pdfs_read_together_give_what_each_gives_alone() {
+    pdftotext_installed();
+    let report = gb_pdf_pages(
+        &[
+            &["政府信息公开工作年度报告", "一、总体情况"],
+            &[],
+            &["本年新收政府信息公开申请218件", "联系电话：0551-12345678"],
+        ],
+        false,
+    );
+    let notice = gb_pdf(&["关于印发某某办法的通知", "各乡镇人民政府、区直各单位："], false);
+    let blank = gb_pdf(&[], false);
+    let encrypted = gb_pdf(&["机密"], true);
+    let damaged = gb_pdf(&["政府"], false)[..60].to_vec();
+    let docx = zip_of(&[("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")]);
+    let clean: Vec<&[u8]> = vec![&report, &notice, &blank, &notice];
+    let all: Vec<&[u8]> = vec![&report, &encrypted, &notice, &docx, &damaged, &blank, &report];
+    let limits = Limits::default();
+    for bodies in [&clean, &all] {
+        let together = pdf_texts(bodies, &limits);
+        assert_eq!(together.len(), bodies.len());
+        for (body, got) in bodies.iter().zip(&together) {
+            assert_eq!(got, &extract_text(body, &limits));
+        }
+    }
+    let together = pdf_texts(&all, &limits);
+    assert!(together[0].text.contains("本年新收政府信息公开申请218件"), "{:?}", together[0]);
+    assert_eq!(together[1].note, Some(AttachmentNote::Encrypted));
+    assert_eq!(together[3].format, Format::Docx);
+    assert_eq!(together[5].note, Some(AttachmentNote::NoTextLayer));
+    // The clean files go through in one batch; a damaged file fails its batch (then every file of it
+    // is read alone, as above).
+    let one = pdf_batch(&clean, &limits).expect("one pdfunite and one pdftotext");
+    assert_eq!(one[0], extract_text(&report, &limits));
+    assert!(pdf_batch(&[&report, &damaged], &limits).is_none());
+}
+
+/// A batch's output is cut at its marker pages only, and only when it opens and closes with one.
+#[test]
+fn batch_output_is_cut_at_the_markers() {
+    let m = "ZWGKFILEBREAK01";
+    let out = format!("  {m}\n\x0cA\n\x0cB\x0cC\n\x0c{m}\n\x0c\x0c{m}\n\x0c");
+    let parts = split_at_markers(out.as_bytes(), m.as_bytes()).unwrap();
+    assert_eq!(parts, [b"A\n\x0cB\x0cC\n\x0c".to_vec(), b"\x0c".to_vec()]);
+    assert_eq!(split_at_markers(format!("A\x0c{m}\x0c").as_bytes(), m.as_bytes()), None, "text before");
+    assert_eq!(split_at_markers(format!("{m}\x0cA\x0c").as_bytes(), m.as_bytes()), None, "no closing marker");
+    assert_eq!(split_at_markers(format!("{m}\x0c{m}\x0cA").as_bytes(), m.as_bytes()), None, "a page unended");
+    assert_eq!(split_at_markers(format!("{m}\x0c{m}\x0c").as_bytes(), m.as_bytes()), Some(vec![vec![]]));
 }
