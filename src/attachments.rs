@@ -3,7 +3,8 @@
 //!
 //! Formats are sniffed by their bytes, never by the URL's extension. PDF goes through `pdftotext`
 //! (poppler-utils with poppler-data, for the GB CMaps of 公文 PDFs) in a subprocess with a timeout and an
-//! output cap, which isolates hostile files; DOCX, XLSX and OFD are zip archives of XML read here with a
+//! output cap, which isolates hostile files; a site's small PDFs go through one pdftotext a batch at a
+//! time ([`pdf_texts`]), each file still getting exactly its own text and note; DOCX, XLSX and OFD are zip archives of XML read here with a
 //! cap on every decompressed entry. Legacy DOC, WPS, XLS and ET files are turned into DOCX or XLSX by
 //! LibreOffice headless ([`office`]) and then read the same way. What cannot be read becomes an
 //! [`AttachmentNote`], never a crash.

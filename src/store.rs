@@ -316,8 +316,9 @@ impl Store {
         conn.pragma_update(None, "temp_store", "FILE").map_err(err)?;
         conn.execute_batch("CREATE TEMP TABLE page_facts (id INTEGER PRIMARY KEY, facts BLOB NOT NULL)")
             .map_err(err)?;
-        // Text read out of attachments, by the SHA-256 of their bytes: PDF text costs a process per
-        // file, and a nightly run meets mostly the same files. A table, not a schema version: a build
+        // Text read out of attachments, by the SHA-256 of their bytes: PDF text costs a pdftotext
+        // process (shared by a batch of files) and DOC text a LibreOffice conversion, and a nightly run
+        // meets mostly the same files. A table, not a schema version: a build
         // without it ignores it.
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS attachment_texts (sha256 TEXT PRIMARY KEY, text BLOB NOT NULL)",
