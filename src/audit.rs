@@ -259,14 +259,14 @@ fn search_probes(config: &UnitsConfig, store: &Store) -> Result<Vec<CrawlTarget>
     use crate::site::canonical_url;
     let mut out = Vec::new();
     for unit in &config.units {
-        let records = store.records_without_bodies(&unit.id)?;
+        let pages = store.unit_pages(&unit.id)?;
         let facts_of = |url: &str| -> Option<PageFacts> {
-            let r = records.iter().find(|r| {
-                r.is_ok()
-                    && (r.url == url
-                        || r.final_url == url
-                        || canonical_url(&r.url) == canonical_url(url)
-                        || canonical_url(&r.final_url) == canonical_url(url))
+            let wanted = canonical_url(url);
+            let r = pages.iter().find(|r| {
+                r.url == url
+                    || r.final_url == url
+                    || canonical_url(&r.url) == wanted
+                    || canonical_url(&r.final_url) == wanted
             })?;
             let body = store.body(r.id).ok()??;
             let text = crate::crawl::decode::decode(&body, r.content_type.as_deref()).text;

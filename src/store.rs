@@ -160,6 +160,19 @@ impl FetchRecord {
     }
 }
 
+/// A successful response as [`Store::unit_pages`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPage {
+    /// The record's id ([`Store::body`]).
+    pub id: i64,
+    /// The URL asked.
+    pub url: String,
+    /// The URL answered, after redirects.
+    pub final_url: String,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+}
+
 /// A store could not be opened, written or read.
 #[derive(Debug, thiserror::Error)]
 #[error("evidence store {path}: {source}")]
@@ -538,6 +551,30 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
+    /// The successful responses of a unit, in the order they were stored, as where they were asked and
+    /// what they are: no headers, no body. Read from the columns stored before the body, so a unit's
+    /// bodies are not walked through (SQLite reads a row's columns in order, large ones page by page).
+    pub fn unit_pages(&self, unit_id: &str) -> Result<Vec<StoredPage>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, url, final_url, content_type FROM responses
+                 WHERE unit_id = ?1 AND status BETWEEN 200 AND 299 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([unit_id], |r| {
+                Ok(StoredPage {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    final_url: r.get(2)?,
+                    content_type: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
     /// The body of one record, by id.
     pub fn body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         let conn = self.conn();
@@ -694,6 +731,37 @@ mod tests {
             truncated: false,
             revalidated: None,
         }
+    }
+
+    /// A unit's pages as the search probe looks them up: the 2xx responses of that unit only, in the
+    /// order stored, each with the id its body is read by.
+    #[test]
+    fn unit_pages_are_the_units_successful_responses() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut failed = attachment("gone");
+        failed.status = Some(404);
+        let mut unanswered = attachment("late");
+        unanswered.status = None;
+        unanswered.error = Some("timeout".into());
+        let mut other_unit = attachment("theirs");
+        other_unit.unit_id = "v".into();
+        let mut redirected = attachment("moved");
+        redirected.final_url = "http://gov.test/new/moved.pdf".into();
+        for r in [attachment("first"), failed, unanswered, other_unit, redirected] {
+            store.insert(&r).unwrap();
+        }
+        let pages = store.unit_pages("u").unwrap();
+        let urls: Vec<(&str, &str)> = pages.iter().map(|p| (p.url.as_str(), p.final_url.as_str())).collect();
+        assert_eq!(
+            urls,
+            [
+                ("http://gov.test/first.pdf", "http://gov.test/first.pdf"),
+                ("http://gov.test/moved.pdf", "http://gov.test/new/moved.pdf")
+            ]
+        );
+        assert_eq!(pages[0].content_type.as_deref(), Some("application/pdf"));
+        assert_eq!(store.body(pages[1].id).unwrap().as_deref(), Some(&b"%PDF-1.4"[..]));
     }
 
     /// Writes share a transaction, but none waits long for its commit: another connection (a report
