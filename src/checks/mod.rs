@@ -195,8 +195,27 @@ impl CheckSet {
     /// one: the `rectification` checks run last, over the other checks' results, in declaration order.
     pub fn run_with(&self, ctx: &Context<'_>, past: Option<&crate::history::UnitPast>) -> Vec<CheckResult> {
         let is_rectification = |c: &CheckDecl| matches!(c.params, KindParams::Rectification(_));
-        let mut results: Vec<Option<CheckResult>> =
-            self.checks.iter().map(|c| (!is_rectification(c)).then(|| run_check(c, ctx))).collect();
+        // The checks of a unit share its site model and nothing else: they run on every core (when
+        // the units fill the cores already, this costs little; for the last unit judged, or an audit
+        // of one unit, the cores would otherwise wait).
+        let slots: Vec<std::sync::OnceLock<CheckResult>> =
+            self.checks.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(self.checks.len());
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(c) = self.checks.get(i) else { break };
+                        if !is_rectification(c) {
+                            let _ = slots[i].set(run_check(c, ctx));
+                        }
+                    }
+                });
+            }
+        });
+        let mut results: Vec<Option<CheckResult>> = slots.into_iter().map(|s| s.into_inner()).collect();
         let others: Vec<CheckResult> = results.iter().flatten().cloned().collect();
         for (slot, c) in results.iter_mut().zip(&self.checks) {
             if slot.is_none() {
