@@ -255,18 +255,14 @@ fn pdftotext(input: &std::path::Path) -> Command {
 /// CMap), so small PDFs are read a batch at a time: `pdfunite` joins them, with a page of a marker
 /// text between two files, and one pdftotext reads the whole; its output is cut at the markers
 /// (pdftotext ends every page with a form feed and lays out each page on its own, so a file's part
-/// is byte for byte what pdftotext gives for that file alone). A file pdfunite would refuse
-/// (encrypted) or that is large is read alone; a batch that fails in any way (a damaged file, a
+/// is byte for byte what pdftotext gives for that file alone). A file that is large, encrypted, or
+/// has layers or a form ([`batchable`]) is read alone; a batch that fails in any way (a damaged file, a
 /// timeout, output over the cap, markers not where they belong) is read again a file at a time, so
 /// every file still gets its own note.
 pub fn pdf_texts(bodies: &[&[u8]], limits: &Limits) -> Vec<AttachmentText> {
     let mut out: Vec<Option<AttachmentText>> = vec![None; bodies.len()];
-    let batchable: Vec<usize> = (0..bodies.len())
-        .filter(|&i| {
-            let b = bodies[i];
-            is_pdf(b) && b.len() <= BATCH_FILE_BYTES && find(b, b"/Encrypt").is_none()
-        })
-        .collect();
+    let batchable: Vec<usize> =
+        (0..bodies.len()).filter(|&i| is_pdf(bodies[i]) && batchable(bodies[i])).collect();
     let mut chunk: Vec<usize> = Vec::new();
     let mut chunk_bytes = 0;
     let flush = |chunk: &mut Vec<usize>, out: &mut Vec<Option<AttachmentText>>| {
@@ -290,6 +286,16 @@ pub fn pdf_texts(bodies: &[&[u8]], limits: &Limits) -> Vec<AttachmentText> {
     }
     flush(&mut chunk, &mut out);
     out.into_iter().zip(bodies).map(|(got, body)| got.unwrap_or_else(|| extract_text(body, limits))).collect()
+}
+
+/// Whether a PDF may be read in a batch: not too large, and nothing in it that pdfunite would refuse or
+/// carry over from the first file of a batch only. pdfunite refuses encrypted files; it takes the
+/// catalog's optional-content settings (layers hidden by default) and form dictionary (which can make a
+/// reader draw field values anew) from the first file, and the first file of a batch is a marker page.
+/// The names are looked for in the file's bytes: in a compressed object stream they are not seen.
+fn batchable(bytes: &[u8]) -> bool {
+    bytes.len() <= BATCH_FILE_BYTES
+        && [&b"/Encrypt"[..], b"/OCProperties", b"/AcroForm"].iter().all(|key| find(bytes, key).is_none())
 }
 
 /// Most files in one pdftotext batch.

@@ -389,3 +389,21 @@ fn batch_output_is_cut_at_the_markers() {
     assert_eq!(split_at_markers(format!("{m}\x0c{m}\x0cA").as_bytes(), m.as_bytes()), None, "a page unended");
     assert_eq!(split_at_markers(format!("{m}\x0c{m}\x0c").as_bytes(), m.as_bytes()), Some(vec![vec![]]));
 }
+
+/// What pdfunite would refuse, or carry over from the first file only, is never batched.
+#[test]
+fn pdfs_with_encryption_layers_or_forms_are_read_alone() {
+    let plain = gb_pdf(&["关于印发某某办法的通知"], false);
+    assert!(batchable(&plain));
+    assert!(!batchable(&gb_pdf(&["机密"], true)));
+    let with_catalog = |extra: &str| {
+        let text = String::from_utf8_lossy(&plain).into_owned();
+        let catalog = "<< /Type /Catalog /Pages 2 0 R";
+        text.replacen(catalog, &format!("{catalog} {extra}"), 1).into_bytes()
+    };
+    assert!(!batchable(&with_catalog("/OCProperties << /OCGs [] /D << /OFF [] >> >>")));
+    assert!(!batchable(&with_catalog("/AcroForm << /Fields [] /NeedAppearances true >>")));
+    let mut large = plain.clone();
+    large.resize(BATCH_FILE_BYTES + 1, b' ');
+    assert!(!batchable(&large));
+}
