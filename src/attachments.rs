@@ -373,7 +373,13 @@ fn marker_pdf(marker: &str) -> Vec<u8> {
         format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
     ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf_file(&objects, "")
+}
+
+/// A PDF file of `objects` (numbered from 1, the first the catalog) with its cross-reference table;
+/// `trailer` adds entries to the trailer dictionary.
+pub(crate) fn pdf_file(objects: &[String], trailer: &str) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(pdf.len());
@@ -385,8 +391,11 @@ fn marker_pdf(marker: &str) -> Vec<u8> {
         pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
     pdf.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R{trailer} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     pdf
 }

@@ -63,27 +63,15 @@ fn gb_pdf_pages(pages: &[&[&str]], encrypt: bool) -> Vec<u8> {
                 .to_string(),
         );
     }
-    let count = objects.len();
-    let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", count + 1).as_bytes());
-    for off in offsets {
-        pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    let encrypt_ref = if encrypt { format!(" /Encrypt {count} 0 R") } else { String::new() };
-    pdf.extend_from_slice(
+    let trailer = if encrypt {
         format!(
-            "trailer\n<< /Size {} /Root 1 0 R{encrypt_ref} /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>] >>\nstartxref\n{xref}\n%%EOF\n",
-            count + 1
+            " /Encrypt {} 0 R /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>]",
+            objects.len()
         )
-        .as_bytes(),
-    );
-    pdf
+    } else {
+        " /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>]".to_string()
+    };
+    pdf_file(&objects, &trailer)
 }
 
 fn pdftotext_installed() {
