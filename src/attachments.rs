@@ -288,13 +288,17 @@ pub fn pdf_texts(bodies: &[&[u8]], limits: &Limits) -> Vec<AttachmentText> {
     out.into_iter().zip(bodies).map(|(got, body)| got.unwrap_or_else(|| extract_text(body, limits))).collect()
 }
 
-/// Whether a PDF may be read in a batch: not too large, and nothing in it that pdfunite would refuse or
+/// Whether a PDF may be read in a batch: not too large, complete, and nothing in it that pdfunite would refuse or
 /// carry over from the first file of a batch only. pdfunite refuses encrypted files; it takes the
 /// catalog's optional-content settings (layers hidden by default) and form dictionary (which can make a
 /// reader draw field values anew) from the first file, and the first file of a batch is a marker page.
 /// The names are looked for in the file's bytes: in a compressed object stream they are not seen.
 fn batchable(bytes: &[u8]) -> bool {
+    // A file cut short (no `%%EOF` near its end) is read alone too: readers repair damage each their own
+    // way, and a batch is only as good as its worst file.
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
     bytes.len() <= BATCH_FILE_BYTES
+        && find(tail, b"%%EOF").is_some()
         && [&b"/Encrypt"[..], b"/OCProperties", b"/AcroForm"].iter().all(|key| find(bytes, key).is_none())
 }
 

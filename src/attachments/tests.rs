@@ -325,8 +325,8 @@ fn conversion_timeout_is_a_note_and_ends_every_libreoffice_process() {
 }
 
 /// PDFs read in batches give each file exactly what reading it alone gives: texts over several pages,
-/// a page without text, a file twice, an encrypted and a damaged file (read alone, with their notes)
-/// and a file that is no PDF at all.
+/// a page without text, a file twice, an encrypted and a truncated file (read alone, with their
+/// notes), a damaged file that fails its batch, and a file that is no PDF at all.
 #[test]
 fn pdfs_read_together_give_what_each_gives_alone() {
     pdftotext_installed();
@@ -343,8 +343,12 @@ fn pdfs_read_together_give_what_each_gives_alone() {
     let encrypted = gb_pdf(&["机密"], true);
     let damaged = gb_pdf(&["政府"], false)[..60].to_vec();
     let docx = zip_of(&[("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")]);
+    // Whole as far as its end shows, so batched, and then refused by pdfunite: its batch is read again a
+    // file at a time.
+    let hollow =
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 9 0 R >>\n%%EOF\n".to_vec();
     let clean: Vec<&[u8]> = vec![&report, &notice, &blank, &notice];
-    let all: Vec<&[u8]> = vec![&report, &encrypted, &notice, &docx, &damaged, &blank, &report];
+    let all: Vec<&[u8]> = vec![&report, &encrypted, &notice, &docx, &damaged, &blank, &hollow, &report];
     let limits = Limits::default();
     for bodies in [&clean, &all] {
         let together = pdf_texts(bodies, &limits);
@@ -358,6 +362,8 @@ fn pdfs_read_together_give_what_each_gives_alone() {
     assert_eq!(together[1].note, Some(AttachmentNote::Encrypted));
     assert_eq!(together[3].format, Format::Docx);
     assert_eq!(together[5].note, Some(AttachmentNote::NoTextLayer));
+    assert!(batchable(&hollow) && pdf_batch(&[&notice, &hollow], &limits).is_none());
+    assert!(matches!(together[6].note, Some(AttachmentNote::Corrupt(_) | AttachmentNote::NoTextLayer)));
     // The clean files go through in one batch; a damaged file fails its batch (then every file of it
     // is read alone, as above).
     let one = pdf_batch(&clean, &limits).expect("one pdfunite and one pdftotext");
@@ -378,7 +384,8 @@ fn batch_output_is_cut_at_the_markers() {
     assert_eq!(split_at_markers(format!("{m}\x0c{m}\x0c").as_bytes(), m.as_bytes()), Some(vec![vec![]]));
 }
 
-/// What pdfunite would refuse, or carry over from the first file only, is never batched.
+/// What pdfunite would refuse, or carry over from the first file only, and files cut short are never
+/// batched.
 #[test]
 fn pdfs_with_encryption_layers_or_forms_are_read_alone() {
     let plain = gb_pdf(&["关于印发某某办法的通知"], false);
@@ -394,4 +401,8 @@ fn pdfs_with_encryption_layers_or_forms_are_read_alone() {
     let mut large = plain.clone();
     large.resize(BATCH_FILE_BYTES + 1, b' ');
     assert!(!batchable(&large));
+    assert!(!batchable(&plain[..plain.len() - 40]), "cut short");
+    let mut padded = plain.clone();
+    padded.extend_from_slice(b"\r\n\n");
+    assert!(batchable(&padded), "line ends after %%EOF");
 }
