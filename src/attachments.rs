@@ -339,8 +339,10 @@ pub fn pdf_batch(files: &[&[u8]], limits: &Limits) -> Option<Vec<AttachmentText>
         .then(|| parts.into_iter().map(|p| finish(Format::Pdf, Ok(pdf_output(p, cap)), limits)).collect())
 }
 
-/// Most bytes of text one batch may give (more, and its files are read one at a time).
-const BATCH_TEXT_BYTES: u64 = 64 * 1024 * 1024;
+/// Most bytes of text one batch may give (more, and its files are read one at a time, each up to
+/// [`Limits::max_text_bytes`]). Twice that limit's default: a batch holds no more text in memory than two
+/// files read alone could, while the text of 32 ordinary files (tens of KB each) passes.
+const BATCH_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The files' parts of a batch's output: pages between marker pages, each page with its form feed.
 /// `None` unless the output opens and closes with a marker page.
