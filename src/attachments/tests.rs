@@ -406,3 +406,20 @@ fn pdfs_with_encryption_layers_or_forms_are_read_alone() {
     padded.extend_from_slice(b"\r\n\n");
     assert!(batchable(&padded), "line ends after %%EOF");
 }
+
+/// A batch whose text reaches its cap is read again a file at a time, so that each file is cut at its
+/// own limit and noted as too large, as it is when read alone.
+#[test]
+fn a_batch_over_its_text_cap_is_read_file_by_file() {
+    pdftotext_installed();
+    let a = gb_pdf(&["政府信息公开工作年度报告", "本年新收政府信息公开申请218件"], false);
+    let b = gb_pdf(&["关于印发某某办法的通知"], false);
+    let limits = Limits { max_text_bytes: 20, ..Limits::default() };
+    assert!(pdf_batch(&[&a, &b], &limits).is_none(), "the markers alone pass the cap");
+    let together = pdf_texts(&[&a, &b], &limits);
+    for (body, got) in [&a, &b].iter().zip(&together) {
+        assert_eq!(got, &extract_text(body, &limits));
+        assert_eq!(got.note, Some(AttachmentNote::TooLarge));
+        assert!(got.text.len() <= 20);
+    }
+}
