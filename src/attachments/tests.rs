@@ -423,3 +423,36 @@ fn a_batch_over_its_text_cap_is_read_file_by_file() {
         assert!(got.text.len() <= 20);
     }
 }
+
+/// A PDF as LibreOffice exports it (PDF 1.6, compressed streams, embedded subset fonts, a table over
+/// several pages) reads the same in a batch as alone.
+#[test]
+fn a_libreoffice_pdf_reads_the_same_in_a_batch() {
+    pdftotext_installed();
+    let rows: String = (0..150)
+        .map(|i| {
+            format!("<tr><td>{i}</td><td>行政许可事项{i}</td><td>{}</td><td>依申请公开</td></tr>", i * 7)
+        })
+        .collect();
+    let html = format!(
+        "<html><head><meta charset=\"utf-8\"></head><body><h1>2024年政府信息公开工作年度报告</h1>\
+         <p>本年度共收到申请218件。</p><table border=\"1\">{rows}</table></body></html>"
+    );
+    let limits = Limits::default();
+    let pdf = office::convert(html.as_bytes(), "pdf", &limits)
+        .expect("LibreOffice (see .ci/run) prints HTML to PDF");
+    assert!(pdf.starts_with(b"%PDF-1."), "{:?}", &pdf[..pdf.len().min(16)]);
+    let notice = gb_pdf(&["关于印发某某办法的通知"], false);
+    let bodies: Vec<&[u8]> = vec![&notice, &pdf, &notice];
+    let together = pdf_batch(&bodies, &limits).expect("one batch");
+    for (body, got) in bodies.iter().zip(&together) {
+        assert_eq!(got, &extract_text(body, &limits));
+    }
+    // pdftotext puts a space between ideographs and digits; compare without spaces.
+    let flat: String = together[1].text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(flat.contains("行政许可事项149") && flat.contains("共收到申请218件"), "{}", together[1].text);
+    assert!(
+        together[1].text.lines().filter(|l| l.contains("行政许可事项")).count() == 150,
+        "every row, over several pages"
+    );
+}
