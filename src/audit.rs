@@ -220,7 +220,7 @@ fn judge_unit(
     checks: &CheckSet,
     as_of: NaiveDate,
 ) -> Judged {
-    let mut records = store.records(&unit.id)?;
+    let mut records = store.records_for_site(&unit.id)?;
     // Breadth-first by (depth, URL), not by the order responses happened to arrive: concurrent
     // fetches, 304s, pages reused without a request and resumed runs all store in different
     // orders, and the report must not depend on it. Records of one URL keep their order.

@@ -172,6 +172,10 @@ pub fn slash_twin(url: &str) -> Option<String> {
 }
 
 /// Whether a response body is HTML, by content type or, failing that, by sniffing its first bytes.
+/// How much of a body tells HTML from other text ([`is_html`]); pages whose facts the crawl kept come to
+/// the site model with only this much of their body ([`crate::store::Store::records_for_site`]).
+pub const HTML_SNIFF_BYTES: usize = 1024;
+
 fn is_html(record: &FetchRecord) -> bool {
     if let Some(ct) = &record.content_type {
         let ct = ct.to_ascii_lowercase();
@@ -182,7 +186,7 @@ fn is_html(record: &FetchRecord) -> bool {
             return false;
         }
     }
-    let head = &record.body[..record.body.len().min(1024)];
+    let head = &record.body[..record.body.len().min(HTML_SNIFF_BYTES)];
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
@@ -350,6 +354,9 @@ impl UnitSite {
                     let decoded = || decode(&record.body, record.content_type.as_deref()).text;
                     if record.kind == FetchKind::Page && is_html(&record) {
                         let base = Url::parse(&record.final_url).or_else(|_| Url::parse(&record.url));
+                        // Facts this process kept always read back (`facts_from_cache` of
+                        // `facts_to_cache`); were they not, only the start of the body would be here to
+                        // extract from (`Store::records_for_site`).
                         let kept =
                             cached.remove(&record.id).and_then(|b| crate::extract::facts_from_cache(&b));
                         if let Ok(base) = base {

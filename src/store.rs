@@ -535,6 +535,27 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
+    /// All records of a unit in the order they were stored, as [`Store::records`] gives them, except that
+    /// a page whose facts the crawl kept ([`Store::put_facts`]) comes with only the first
+    /// [`crate::site::HTML_SNIFF_BYTES`] of its body:
+    /// the site model reads such a page's facts, and of its body only the start (to tell HTML by its
+    /// first bytes). A unit's site model is built without holding every page it has in memory.
+    pub fn records_for_site(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
+                    headers, fetched_at, sha256,
+                    CASE WHEN id IN (SELECT id FROM temp.page_facts) THEN substr(body, 1, {})
+                         ELSE body END,
+                    truncated, revalidated
+             FROM responses WHERE unit_id = ?1 ORDER BY id",
+            crate::site::HTML_SNIFF_BYTES
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([unit_id], row_to_record).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
     /// All records of a unit in the order they were stored, with empty bodies: for consumers that
     /// only need statuses and URLs, or that load bodies one at a time with [`Store::body`] to keep
     /// memory bounded on units with many large attachments.
@@ -762,6 +783,39 @@ mod tests {
         );
         assert_eq!(pages[0].content_type.as_deref(), Some("application/pdf"));
         assert_eq!(store.body(pages[1].id).unwrap().as_deref(), Some(&b"%PDF-1.4"[..]));
+    }
+
+    /// The site model's records: a page with kept facts brings only the start of its body, every other
+    /// record (no facts, an attachment, another unit's) its whole body.
+    #[test]
+    fn records_for_site_leave_out_the_bodies_of_pages_with_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let long: Vec<u8> =
+            b"<!DOCTYPE html><html><body>".iter().copied().chain(std::iter::repeat_n(b'x', 5000)).collect();
+        let mut with_facts = attachment("page");
+        with_facts.kind = FetchKind::Page;
+        with_facts.body = long.clone();
+        let mut without = with_facts.clone();
+        without.url = "http://gov.test/other.html".into();
+        let mut pdf = attachment("file");
+        pdf.body = long.clone();
+        let a = store.insert(&with_facts).unwrap();
+        let b = store.insert(&without).unwrap();
+        let c = store.insert(&pdf).unwrap();
+        store.put_facts(a, b"{}").unwrap();
+        let got = store.records_for_site("u").unwrap();
+        let body = |id: i64| got.iter().find(|r| r.id == id).unwrap().body.clone();
+        assert_eq!(body(a), long[..crate::site::HTML_SNIFF_BYTES].to_vec());
+        assert_eq!(body(b), long);
+        assert_eq!(body(c), long);
+        let mut all = store.records("u").unwrap();
+        for r in &mut all {
+            if r.id == a {
+                r.body.truncate(crate::site::HTML_SNIFF_BYTES);
+            }
+        }
+        assert_eq!(all, got, "everything else as records() gives it");
     }
 
     /// Writes share a transaction, but none waits long for its commit: another connection (a report
