@@ -523,16 +523,7 @@ impl Store {
 
     /// All records of a unit, bodies included, in the order they were stored.
     pub fn records(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
-                        headers, fetched_at, sha256, body, truncated, revalidated
-                 FROM responses WHERE unit_id = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([unit_id], row_to_record).map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+        self.unit_records(unit_id, "body")
     }
 
     /// All records of a unit in the order they were stored, as [`Store::records`] gives them, except that
@@ -541,33 +532,29 @@ impl Store {
     /// the site model reads such a page's facts, and of its body only the start (to tell HTML by its
     /// first bytes). A unit's site model is built without holding every page it has in memory.
     pub fn records_for_site(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
-        let conn = self.conn();
-        let sql = format!(
-            "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
-                    headers, fetched_at, sha256,
-                    CASE WHEN id IN (SELECT id FROM temp.page_facts) THEN substr(body, 1, {})
-                         ELSE body END,
-                    truncated, revalidated
-             FROM responses WHERE unit_id = ?1 ORDER BY id",
+        let body = format!(
+            "CASE WHEN id IN (SELECT id FROM temp.page_facts) THEN substr(body, 1, {}) ELSE body END",
             crate::site::HTML_SNIFF_BYTES
         );
-        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([unit_id], row_to_record).map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+        self.unit_records(unit_id, &body)
     }
 
     /// All records of a unit in the order they were stored, with empty bodies: for consumers that
     /// only need statuses and URLs, or that load bodies one at a time with [`Store::body`] to keep
     /// memory bounded on units with many large attachments.
     pub fn records_without_bodies(&self, unit_id: &str) -> Result<Vec<FetchRecord>, StoreError> {
+        self.unit_records(unit_id, "X''")
+    }
+
+    /// A unit's records in the order they were stored, with `body` (an SQL expression) for the body.
+    fn unit_records(&self, unit_id: &str, body: &str) -> Result<Vec<FetchRecord>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
-                        headers, fetched_at, sha256, X'', truncated, revalidated
-                 FROM responses WHERE unit_id = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
+        let sql = format!(
+            "SELECT id, unit_id, url, final_url, kind, depth, referrer, status, error, content_type,
+                    headers, fetched_at, sha256, {body}, truncated, revalidated
+             FROM responses WHERE unit_id = ?1 ORDER BY id"
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt.query_map([unit_id], row_to_record).map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
