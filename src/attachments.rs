@@ -376,7 +376,7 @@ fn marker_pdf(marker: &str) -> Vec<u8> {
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
             .to_string(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
     ];
     pdf_file(&objects, "")
