@@ -14,6 +14,7 @@
 //!
 //! **Fails.** The only match is a news item “召开保密工作会议” (no 制度 / 办法 in its title).
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
@@ -352,14 +353,15 @@ enum Source {
     Attachment,
 }
 
-/// A document that counts for a group.
-struct Hit {
-    title: String,
-    url: String,
-    seen_on: String,
+/// A document that counts for a group, borrowed from the site. A body or attachment hit keeps the text
+/// and the keyword's offset: only the hits shown get an excerpt.
+struct Hit<'a> {
+    title: &'a str,
+    url: &'a str,
+    seen_on: &'a str,
     date: Option<NaiveDate>,
     source: Source,
-    excerpt: String,
+    found_at: Option<(&'a str, usize)>,
 }
 
 /// A short excerpt of a text around a byte offset.
@@ -370,7 +372,7 @@ fn around(text: &str, at: usize) -> String {
 }
 
 /// Runs the check.
-pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
+pub fn run<'s>(id: &str, p: &'s Params, ctx: &Context<'s>) -> Verdict {
     let site = ctx.site;
     let docs = site.titled_docs();
     let mut findings: Vec<Finding> = Vec::new();
@@ -384,28 +386,35 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         }
         let keywords = keyword_finder(g);
         let mut hits: Vec<Hit> = Vec::new();
-        // Documents that match but do not count, with the reason (shown when nothing else counts).
-        let mut rejected: Vec<(String, String, &'static str)> = Vec::new();
-        let mut consider = |hit: Hit, hits: &mut Vec<Hit>| {
+        let mut hit_urls: HashSet<&str> = HashSet::new();
+        // Documents that match but do not count, with the reason: the first two are shown when nothing
+        // else counts.
+        let mut rejected: Vec<(&str, &str, &'static str)> = Vec::new();
+        let mut reject = |title, url, why| {
+            if rejected.len() < 2 {
+                rejected.push((title, url, why));
+            }
+        };
+        let mut consider = |hit: Hit<'s>, hits: &mut Vec<Hit<'s>>| {
             if p.own_documents
-                && let Some(why) = not_own(site, &hit.url, &hit.seen_on, &hit.title, p)
+                && let Some(why) = not_own(site, hit.url, hit.seen_on, hit.title, p)
             {
-                rejected.push((hit.title, hit.url, why));
-            } else if !in_period(&hit.title, hit.date, g, p, ctx.as_of) {
-                rejected.push((hit.title, hit.url, "不是本年度的文件"));
-            } else if !hits.iter().any(|h| h.url == hit.url) {
+                reject(hit.title, hit.url, why);
+            } else if !in_period(hit.title, hit.date, g, p, ctx.as_of) {
+                reject(hit.title, hit.url, "不是本年度的文件");
+            } else if hit_urls.insert(hit.url) {
                 hits.push(hit);
             }
         };
         // Every match needs a keyword: one automaton pass rules most titles out.
         for d in docs.iter().filter(|d| keywords.is_match(&d.title) && matches(&d.title, g, p)) {
             let hit = Hit {
-                title: d.title.clone(),
-                url: d.url.clone(),
-                seen_on: d.seen_on.clone(),
+                title: &d.title,
+                url: &d.url,
+                seen_on: &d.seen_on,
                 date: d.date,
                 source: Source::Title,
-                excerpt: String::new(),
+                found_at: None,
             };
             consider(hit, &mut hits);
         }
@@ -422,12 +431,12 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                 }
                 if let Some(at) = text_match(&f.text, g, p, &keywords) {
                     let hit = Hit {
-                        title: f.title.clone().unwrap_or_else(|| page.record.url.clone()),
-                        url: page.record.url.clone(),
-                        seen_on: page.record.url.clone(),
+                        title: f.title.as_deref().unwrap_or(&page.record.url),
+                        url: &page.record.url,
+                        seen_on: &page.record.url,
                         date: f.fields.publish_date.or(f.publish_date),
                         source: Source::Body,
-                        excerpt: around(&f.text, at),
+                        found_at: Some((&f.text, at)),
                     };
                     consider(hit, &mut hits);
                 }
@@ -448,29 +457,29 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
                     continue;
                 }
                 if let Some(at) = text_match(text, g, p, &keywords) {
-                    let title = lf.title.clone().unwrap_or_else(|| url.to_string());
+                    let title = lf.title.as_deref().unwrap_or(url);
                     let date = lf.fields.publish_date.or(lf.publish_date);
                     // Scope and issuer are judged on the page that publishes the attachment.
                     if p.own_documents
-                        && let Some(why) = not_own(site, &linker.record.url, &linker.record.url, &title, p)
+                        && let Some(why) = not_own(site, &linker.record.url, &linker.record.url, title, p)
                     {
-                        rejected.push((title, url.to_string(), why));
+                        reject(title, url, why);
                         continue;
                     }
                     let hit = Hit {
                         title,
-                        url: url.to_string(),
-                        seen_on: linker.record.url.clone(),
+                        url,
+                        seen_on: &linker.record.url,
                         date,
                         source: Source::Attachment,
-                        excerpt: around(text, at),
+                        found_at: Some((text, at)),
                     };
-                    if in_period(&hit.title, hit.date, g, p, ctx.as_of) {
-                        if !hits.iter().any(|h| h.url == hit.url) {
+                    if in_period(hit.title, hit.date, g, p, ctx.as_of) {
+                        if hit_urls.insert(hit.url) {
                             hits.push(hit);
                         }
                     } else {
-                        rejected.push((hit.title, hit.url, "不是本年度的文件"));
+                        reject(hit.title, hit.url, "不是本年度的文件");
                     }
                 }
             }
@@ -482,15 +491,16 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             for h in hits.iter().take(3) {
                 let mut excerpt = match h.date {
                     Some(d) => format!("{}（{}）", h.title, d),
-                    None => h.title.clone(),
+                    None => h.title.to_string(),
                 };
-                if !h.excerpt.is_empty() {
-                    excerpt = format!("{excerpt}：{}", h.excerpt);
+                let around = h.found_at.map(|(text, at)| around(text, at)).unwrap_or_default();
+                if !around.is_empty() {
+                    excerpt = format!("{excerpt}：{around}");
                 }
                 let doc = TitledDoc {
-                    title: h.title.clone(),
-                    url: h.url.clone(),
-                    seen_on: h.seen_on.clone(),
+                    title: h.title.to_string(),
+                    url: h.url.to_string(),
+                    seen_on: h.seen_on.to_string(),
                     date: h.date,
                 };
                 evidence.extend(site.doc_evidence(&doc, &excerpt));
