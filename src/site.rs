@@ -4,7 +4,9 @@
 //! Checks never look at raw records: they ask this model for a column by name, the unit's document
 //! pages, or evidence for a URL, so that every check cites pages in the same way.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use chrono::NaiveDate;
 use url::Url;

@@ -451,7 +451,7 @@ impl Store {
     }
 
     /// The facts kept by [`Store::put_facts`] for a unit's records: record id → bytes.
-    pub fn unit_facts(&self, unit_id: &str) -> Result<std::collections::HashMap<i64, Vec<u8>>, StoreError> {
+    pub fn unit_facts(&self, unit_id: &str) -> Result<foldhash::HashMap<i64, Vec<u8>>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(
@@ -468,7 +468,7 @@ impl Store {
     pub fn unit_attachment_texts(
         &self,
         unit_id: &str,
-    ) -> Result<std::collections::HashMap<String, Vec<u8>>, StoreError> {
+    ) -> Result<foldhash::HashMap<String, Vec<u8>>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(

@@ -214,7 +214,7 @@ fn attachment_texts_are_reused_by_hash_and_new_ones_handed_back() {
     let hash = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
     let known = AttachmentText { format: Format::Pdf, text: "已读过的文本".into(), note: None };
     let mut texts =
-        AttachmentTexts::known(HashMap::from([(hash(seen), serde_json::to_vec(&known).unwrap())]));
+        AttachmentTexts::known([(hash(seen), serde_json::to_vec(&known).unwrap())].into_iter().collect());
     let a = "http://gov.test/bgjd/xxgk/a.pdf";
     let b = "http://gov.test/bgjd/xxgk/b.bin";
     let site = UnitSite::build_with_facts(

@@ -7,7 +7,9 @@
 //! per unit (fragments dropped). Depth, page count and time bound the crawl; hitting one marks the
 //! unit's statistics `truncated`.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::StreamExt;
@@ -444,7 +446,7 @@ pub async fn crawl_unit_rendering(
     }
     let requests = AtomicUsize::new(0);
     // Script shells waiting for their data endpoints: final URL → (URL, depth, referrer).
-    let mut shells: std::collections::HashMap<String, (Url, u32, Option<String>)> = Default::default();
+    let mut shells: HashMap<String, (Url, u32, Option<String>)> = Default::default();
     let mut stats = UnitCrawlStats { unit_id: target.unit_id.clone(), ..UnitCrawlStats::default() };
     let mut notes = Notes::default();
     // Sitemap URLs complement the links: they are queued once the links run dry, so a long sitemap

@@ -7,7 +7,7 @@
 //! (JSON, JSONP, XML with records, or an HTML fragment) into list entries ([`records`]). Only endpoints on
 //! the page's own host are taken, only with GET, and only literal URLs (no script is run).
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::sync::LazyLock;
 
 use regex::Regex;

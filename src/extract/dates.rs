@@ -6,7 +6,7 @@
 //! publication date in a fixed order of trust: publication meta tags, then the metadata table, then a labelled
 //! date (发布时间：…), then a bare date line right below the heading.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
@@ -294,7 +294,7 @@ mod tests {
     #[test]
     fn labelled_dates() {
         let lines = |xs: &[&str]| xs.iter().map(|t| Line { text: t.to_string() }).collect::<Vec<_>>();
-        let none = HashSet::new();
+        let none = HashSet::default();
         let l =
             lines(&["办公时间：周一至周五", "来源：某局 发布时间：2021年11月15日 10:20", "时间：2020-01-01"]);
         assert_eq!(labelled_date(&l, &none), NaiveDate::from_ymd_opt(2021, 11, 15));

@@ -5,7 +5,7 @@
 //! pairs, the date before the title or in brackets. What they share: a row is the smallest element around one
 //! link that also holds a date. Links in menus, footers and friend-link blocks are not entries.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::LazyLock;
 
 use regex::Regex;

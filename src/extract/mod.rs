@@ -319,9 +319,23 @@ pub(crate) fn anchors<'a>(base: &Url, doc: &'a Html) -> Vec<Anchor<'a>> {
         .collect()
 }
 
+/// Parses a page as [`Html::parse_document`] does, into a tree whose node vector is sized from the markup
+/// (one element per `<`, as many text nodes again): grown from empty, the vector is copied several times
+/// over during the parse.
+pub(crate) fn parse_document(html: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let nodes = 2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 2;
+    let doc = Html {
+        errors: Vec::new(),
+        quirks_mode: html5ever::tree_builder::QuirksMode::NoQuirks,
+        tree: ego_tree::Tree::with_capacity(scraper::Node::Document, nodes),
+    };
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), Default::default()).one(html)
+}
+
 /// Runs every extractor on one page.
 pub fn extract_page(url: &Url, html: &str) -> PageFacts {
-    let doc = Html::parse_document(&depth::bounded_nesting(html));
+    let doc = parse_document(&depth::bounded_nesting(html));
     let base = base_url(url, &doc);
     let links = links(&base, &doc);
     let attachments = attachments_of(&links);
@@ -452,7 +466,7 @@ const MAX_RESOLVED: usize = 4096;
 
 thread_local! {
     /// [`resolve`]'s results for the page being extracted on this thread: its base, then href → URL.
-    static RESOLVED: std::cell::RefCell<(String, std::collections::HashMap<String, Option<Url>>)> =
+    static RESOLVED: std::cell::RefCell<(String, foldhash::HashMap<String, Option<Url>>)> =
         std::cell::RefCell::default();
 }
 
@@ -499,7 +513,7 @@ pub fn strip_session_ids(u: &mut Url) {
 
 fn links(base: &Url, doc: &Html) -> Vec<Link> {
     const SEL: Tags = &[("a", &["href"]), ("iframe", &["src"]), ("frame", &["src"])];
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     let mut out = Vec::new();
     for el in select_tags(doc, SEL) {
         let v = el.value();

@@ -5,7 +5,7 @@
 //! container named like a menu (`<nav>`, `.menu`, `.left-nav`, `#sidebar`, tabs), or it belongs to a group of
 //! at least three short, undated links (`<ul><li><a>`, `<div><a>`, a table menu) that is mostly links.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;

@@ -6,7 +6,7 @@
 //! (`var countPage = 5`, `pageCount: 5`, `totalPage`) read by a generic pager. Both are recognised by shape,
 //! not by one function name. The count is capped so a hostile page cannot explode the crawl frontier.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::LazyLock;
 
 use regex::Regex;
