@@ -211,15 +211,22 @@ pub struct AttachmentInfo {
 }
 
 /// A page's facts as the crawl keeps them for the site model ([`crate::store::Store::put_facts`]): every
-/// field, the body text included, so that a page is parsed once per run.
+/// field, the body text included, so that a page is parsed once per run. The fields are JSON; the text, the
+/// largest part, follows it as it is, after a NUL byte (which JSON text never holds unescaped): neither
+/// escaped on the way in nor unescaped on the way out.
 pub fn facts_to_cache(facts: &PageFacts) -> Vec<u8> {
-    serde_json::to_vec(&(facts, &facts.text)).expect("page facts serialise")
+    let mut out = Vec::with_capacity(facts.text.len() + 4096);
+    serde_json::to_writer(&mut out, facts).expect("page facts serialise");
+    out.push(0);
+    out.extend_from_slice(facts.text.as_bytes());
+    out
 }
 
 /// The facts [`facts_to_cache`] kept; `None` if the bytes are not such facts.
 pub fn facts_from_cache(bytes: &[u8]) -> Option<PageFacts> {
-    let (mut facts, text): (PageFacts, String) = serde_json::from_slice(bytes).ok()?;
-    facts.text = text;
+    let nul = memchr::memchr(0, bytes)?;
+    let mut facts: PageFacts = serde_json::from_slice(&bytes[..nul]).ok()?;
+    facts.text = std::str::from_utf8(&bytes[nul + 1..]).ok()?.to_string();
     Some(facts)
 }
 
@@ -916,7 +923,15 @@ mod tests {
         }
         assert!(pages > 200, "{pages} pages");
         assert!(with_report > 0, "a 年报 with table 二 among them");
-        assert!(facts_from_cache(b"{\"url\": 5}").is_none(), "not facts: the page is parsed instead");
+        // Not facts (then the page is parsed instead): fields that are not PageFacts, no text part, a text
+        // that is not UTF-8.
+        let kept = facts_to_cache(&PageFacts { text: "正文".into(), ..PageFacts::default() });
+        assert!(facts_from_cache(&kept).is_some_and(|f| f.text == "正文"));
+        let no_text = &kept[..memchr::memchr(0, &kept).expect("a NUL")];
+        let bad_text = [&kept[..], b"\xff"].concat();
+        for bad in [&b"{\"url\": 5}\0text"[..], no_text, &bad_text] {
+            assert!(facts_from_cache(bad).is_none(), "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     /// `attachments_of` reads the path off the serialized URL; it must be the path `Url` parses.
