@@ -12,6 +12,7 @@
 //!
 //! **Fails.** No page names 皖事通 or a 移动专区; (½) “本清单同步推送至皖事通” in the text only.
 
+use foldhash::{HashSet, HashSetExt};
 use serde::Deserialize;
 
 use super::{Context, Verdict, finding};
@@ -44,8 +45,14 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let finder = CaselessFinder::new(&words);
     let matches = |s: &str| finder.is_in(s);
     let mut mentioned: Option<String> = None;
+    // The menus repeat the same links on every page: a link that did not match on one page will not on
+    // the next.
+    let mut tried: HashSet<(&str, &str)> = HashSet::new();
     for (page, facts) in site.html_pages() {
-        if let Some(l) = facts.links.iter().find(|l| matches(&l.text) || matches(&l.url)) {
+        let found = facts.links.iter().find(|l| {
+            tried.insert((l.text.as_str(), l.url.as_str())) && (matches(&l.text) || matches(&l.url))
+        });
+        if let Some(l) = found {
             let ev = site.evidence(&page.record.url, &format!("链接：{}（{}）", l.text, l.url));
             let msg = format!("页面设有{}链接“{}”", p.name, l.text);
             return Verdict::scored(1.0, vec![finding(id, Status::Pass, msg, ev.into_iter().collect())]);
