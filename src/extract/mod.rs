@@ -327,17 +327,26 @@ pub(crate) fn anchors<'a>(base: &Url, doc: &'a Html) -> Vec<Anchor<'a>> {
 }
 
 /// Parses a page as [`Html::parse_document`] does, into a tree whose node vector is sized from the markup
-/// (one element per `<`, as many text nodes again): grown from empty, the vector is copied several times
-/// over during the parse.
+/// ([`presized_nodes`]): grown from empty, the vector is copied several times over during the parse.
 pub(crate) fn parse_document(html: &str) -> Html {
     use html5ever::tendril::TendrilSink;
-    let nodes = 2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 2;
     let doc = Html {
         errors: Vec::new(),
         quirks_mode: html5ever::tree_builder::QuirksMode::NoQuirks,
-        tree: ego_tree::Tree::with_capacity(scraper::Node::Document, nodes),
+        tree: ego_tree::Tree::with_capacity(scraper::Node::Document, presized_nodes(html)),
     };
     html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), Default::default()).one(html)
+}
+
+/// Most tree nodes reserved before a parse: a page of ordinary markup has a few thousand; a page of
+/// nothing but `<` has none, and must not reserve millions.
+const MAX_PRESIZED_NODES: usize = 1 << 15;
+
+/// Nodes to reserve for a page: one element per `<` and as many text nodes again, at most
+/// [`MAX_PRESIZED_NODES`] (beyond it the vector grows as the parse goes).
+fn presized_nodes(html: &str) -> usize {
+    let tags = memchr::memchr_iter(b'<', html.as_bytes()).take(MAX_PRESIZED_NODES / 2).count();
+    2 * tags + 2
 }
 
 /// Runs every extractor on one page.
@@ -932,6 +941,18 @@ mod tests {
         for bad in [&b"{\"url\": 5}\0text"[..], no_text, &bad_text] {
             assert!(facts_from_cache(bad).is_none(), "{}", String::from_utf8_lossy(bad));
         }
+    }
+
+    /// The tree is sized from the markup, never beyond the bound, and the parse gives what scraper's gives.
+    #[test]
+    fn the_tree_is_presized_within_bounds() {
+        assert_eq!(presized_nodes("<p>a</p>"), 6);
+        assert_eq!(presized_nodes(&"<".repeat(10_000_000)), MAX_PRESIZED_NODES + 2);
+        let html =
+            "<html><head><title>t</title></head><body><ul><li><a href='/x'>x</a></li></ul>a < b</body>";
+        assert_eq!(parse_document(html).html(), Html::parse_document(html).html());
+        let hostile = "<".repeat(1_000_000);
+        assert_eq!(parse_document(&hostile).html(), Html::parse_document(&hostile).html());
     }
 
     /// `attachments_of` reads the path off the serialized URL; it must be the path `Url` parses.
