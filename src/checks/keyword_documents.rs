@@ -14,11 +14,11 @@
 //!
 //! **Fails.** The only match is a news item “召开保密工作会议” (no 制度 / 办法 in its title).
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 use chrono::{Datelike, NaiveDate};
+use foldhash::{HashSet, HashSetExt};
 use regex::Regex;
 use serde::Deserialize;
 
