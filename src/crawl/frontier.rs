@@ -10,10 +10,9 @@
 use std::collections::VecDeque;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
 use tokio::time::Instant;
 use url::Url;
 
@@ -414,10 +413,10 @@ async fn render_page<'a>(
 pub async fn crawl_unit(
     target: &CrawlTarget,
     settings: &Settings,
-    fetcher: &Fetcher,
+    fetcher: &Arc<Fetcher>,
     store: &Store,
 ) -> Result<UnitCrawlStats, StoreError> {
-    let renderer = Renderer::new();
+    let renderer = Arc::new(Renderer::new());
     let stats = crawl_unit_rendering(target, settings, fetcher, store, &renderer).await;
     renderer.close().await;
     stats
@@ -427,9 +426,9 @@ pub async fn crawl_unit(
 pub async fn crawl_unit_rendering(
     target: &CrawlTarget,
     settings: &Settings,
-    fetcher: &Fetcher,
+    fetcher: &Arc<Fetcher>,
     store: &Store,
-    renderer: &Renderer,
+    renderer: &Arc<Renderer>,
 ) -> Result<UnitCrawlStats, StoreError> {
     let deadline = Instant::now() + settings.unit_time_budget;
     // Only a store that already holds records of this unit (an interrupted run) can resume any: a
@@ -444,7 +443,7 @@ pub async fn crawl_unit_rendering(
     for u in frontier.queued_urls() {
         progress.queued(u);
     }
-    let requests = AtomicUsize::new(0);
+    let requests = Arc::new(AtomicUsize::new(0));
     // Script shells waiting for their data endpoints: final URL → (URL, depth, referrer).
     let mut shells: HashMap<String, (Url, u32, Option<String>)> = Default::default();
     let mut stats = UnitCrawlStats { unit_id: target.unit_id.clone(), ..UnitCrawlStats::default() };
@@ -468,12 +467,15 @@ pub async fn crawl_unit_rendering(
             );
         }
     }
-    let mut running = FuturesUnordered::new();
+    // Each request is a task of its own: its response is read on whichever worker is free, also while
+    // this unit's task is busy extracting a page (the host's connection slots are not held idle
+    // meanwhile). The set aborts them if this future is dropped.
+    let mut running = tokio::task::JoinSet::new();
     loop {
         while running.len() < settings.max_in_flight.max(1) && Instant::now() < deadline {
             let Some(job) = frontier.pop() else { break };
             progress.dequeued(&job.url);
-            let requests = &requests;
+            let (fetcher, renderer, requests) = (fetcher.clone(), renderer.clone(), requests.clone());
             // A resumed run reuses what the interrupted run stored for this unit and URL (a rendering is
             // done again: the stored record of its URL is the static page).
             let stored = if resuming && job.kind != FetchKind::Rendered {
@@ -481,13 +483,13 @@ pub async fn crawl_unit_rendering(
             } else {
                 None
             };
-            running.push(async move {
+            running.spawn(async move {
                 let outcome = match stored {
                     Some(record) => Outcome::Resumed(record),
                     None if job.kind == FetchKind::Rendered => {
-                        Outcome::Fetched(render_page(&job, renderer, fetcher, deadline, requests).await)
+                        Outcome::Fetched(render_page(&job, &renderer, &fetcher, deadline, &requests).await)
                     }
-                    None => fetcher.fetch(&job, deadline, requests).await,
+                    None => fetcher.fetch(&job, deadline, &requests).await,
                 };
                 (job, outcome)
             });
@@ -508,7 +510,13 @@ pub async fn crawl_unit_rendering(
             }
             continue;
         }
-        let Some((job, outcome)) = running.next().await else { break };
+        let (job, outcome) = match running.join_next().await {
+            None => break,
+            Some(Ok(done)) => done,
+            Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only aborted when the set is dropped, which ends this loop first.
+            Some(Err(_)) => continue,
+        };
         let record = match outcome {
             Outcome::NotSent => {
                 stats.truncated = true;
