@@ -258,3 +258,24 @@ fn clean_site_passes_with_scanned_pages_as_evidence() {
     assert_eq!(v.findings[0].evidence[0].url, root);
     assert!(v.findings[0].message.contains("未发现居民身份证号码、手机号码、银行卡号"));
 }
+
+#[test]
+fn digit_groups_are_the_regex_matches() {
+    let re = Regex::new(r"[0-9]+[Xx]?").unwrap();
+    let texts = [
+        "",
+        "无数字",
+        "2025年12月22日",
+        "身份证11010519491231002X，电话138 0013 8000；x1X2xx33X",
+        "索引号：113401110030123456/2024-00043 ９９ 全角数字不算",
+        "0",
+        "a1b22c333Xd4444x",
+        ID,
+        "X12X",
+    ];
+    for t in texts {
+        let ours: Vec<(usize, usize)> = digit_groups(t).iter().map(|g| (g.start, g.end)).collect();
+        let theirs: Vec<(usize, usize)> = re.find_iter(t).map(|m| (m.start(), m.end())).collect();
+        assert_eq!(ours, theirs, "{t:?}");
+    }
+}
