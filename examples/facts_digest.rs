@@ -1,5 +1,5 @@
 //! Prints, for every HTML file under the given folders, the SHA-256 of what the extractors read from it
-//! (the facts and the visible text, as the crawler keeps them), one line per file in path order:
+//! (the facts as JSON, a NUL byte and the visible text), one line per file in path order:
 //!
 //! ```sh
 //! cargo run --release --example facts_digest -- fixtures /path/to/bench/site > new.txt
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use url::Url;
 use zwgk_audit::crawl::decode::decode;
-use zwgk_audit::extract::{extract_page, facts_to_cache};
+use zwgk_audit::extract::extract_page;
 
 /// The HTML files under `dir`, sorted.
 fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -50,7 +50,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let rel = file.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
             let url = Url::parse("http://127.0.0.1/")?.join(&rel)?;
             let facts = extract_page(&url, &decode(&bytes, Some("text/html")).text);
-            let kept = facts_to_cache(&facts);
+            let mut kept = serde_json::to_vec(&facts)?;
+            kept.push(0);
+            kept.extend_from_slice(facts.text.as_bytes());
             if full {
                 writeln!(out, "{}\t{}", file.display(), String::from_utf8_lossy(&kept))?;
             } else {

@@ -226,7 +226,8 @@ fn judge_unit(
     // orders, and the report must not depend on it. Records of one URL keep their order.
     records.sort_by(|a, b| (a.depth, &a.url, a.id).cmp(&(b.depth, &b.url, b.id)));
     let mut texts = crate::site::AttachmentTexts::known(store.unit_attachment_texts(&unit.id)?);
-    let site = UnitSite::build_with_facts(unit, records, store.unit_facts(&unit.id)?, &mut texts);
+    let kept = store.unit_facts(&unit.id)?;
+    let site = UnitSite::build_with_facts(unit, records, kept, store.unit_chromes(&unit.id)?, &mut texts);
     for (sha256, text) in &texts.read {
         store.put_attachment_text(sha256, text)?;
     }

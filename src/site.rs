@@ -309,7 +309,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
 impl UnitSite {
     /// Decodes and extracts every stored HTML page and assembles the columns.
     pub fn build(unit: &Unit, records: Vec<FetchRecord>) -> UnitSite {
-        UnitSite::build_with_facts(unit, records, HashMap::new(), &mut AttachmentTexts::default())
+        UnitSite::build_with_facts(
+            unit,
+            records,
+            HashMap::new(),
+            HashMap::new(),
+            &mut AttachmentTexts::default(),
+        )
     }
 
     /// [`UnitSite::build`], taking the facts the crawl already extracted (record id → the bytes of
@@ -321,8 +327,17 @@ impl UnitSite {
         unit: &Unit,
         records: Vec<FetchRecord>,
         mut cached: HashMap<i64, Vec<u8>>,
+        chromes: HashMap<i64, Vec<u8>>,
         texts: &mut AttachmentTexts,
     ) -> UnitSite {
+        // The navigations the kept facts refer to, each parsed once.
+        let mut parsed: HashMap<i64, Option<crate::extract::Chrome>> = HashMap::new();
+        let mut chrome_of = |id: i64| -> Option<crate::extract::Chrome> {
+            parsed
+                .entry(id)
+                .or_insert_with(|| chromes.get(&id).and_then(|b| serde_json::from_slice(b).ok()))
+                .clone()
+        };
         // A page rendered in a headless browser is judged by its DOM: the rendered record stands in for
         // the static one (its hash is the DOM's, which is what was read).
         let rendered: HashSet<String> = records
@@ -359,8 +374,13 @@ impl UnitSite {
                         // Facts this process kept always read back (`facts_from_cache` of
                         // `facts_to_cache`); were they not, only the start of the body would be here to
                         // extract from (`Store::records_for_site`).
-                        let kept =
-                            cached.remove(&record.id).and_then(|b| crate::extract::facts_from_cache(&b));
+                        let kept = cached.remove(&record.id).and_then(|b| {
+                            let (mut f, chrome) = crate::extract::facts_from_cache(&b)?;
+                            if chrome != 0 {
+                                f.set_chrome(chrome_of(chrome)?);
+                            }
+                            Some(f)
+                        });
                         if let Ok(base) = base {
                             let mut f = kept.unwrap_or_else(|| extract_page(&base, &decoded()));
                             // A list loaded by script: its data endpoints are pages of its list.

@@ -327,8 +327,12 @@ impl Store {
         // The bundled SQLite keeps temporary tables in memory by default: the crawl's page facts
         // (`put_facts`) would grow with the site. On disk, they take only SQLite's page cache.
         conn.pragma_update(None, "temp_store", "FILE").map_err(err)?;
-        conn.execute_batch("CREATE TEMP TABLE page_facts (id INTEGER PRIMARY KEY, facts BLOB NOT NULL)")
-            .map_err(err)?;
+        conn.execute_batch(
+            "CREATE TEMP TABLE page_facts (id INTEGER PRIMARY KEY, facts BLOB NOT NULL);
+             CREATE TEMP TABLE page_chrome (id INTEGER PRIMARY KEY, unit_id TEXT NOT NULL, chrome BLOB NOT NULL);
+             CREATE INDEX temp.page_chrome_unit ON page_chrome (unit_id)",
+        )
+        .map_err(err)?;
         // Text read out of attachments, by the SHA-256 of their bytes: PDF text costs a pdftotext
         // process (shared by a batch of files) and DOC text a LibreOffice conversion, and a nightly run
         // meets mostly the same files. A table, not a schema version: a build
@@ -448,6 +452,26 @@ impl Store {
                 .execute(params![id, facts])
         })?;
         Ok(())
+    }
+
+    /// Keeps a navigation of a unit's pages ([`crate::extract::Chrome`], serialized) that their kept facts
+    /// refer to; returns its id (never 0).
+    pub fn put_chrome(&self, unit_id: &str, chrome: &[u8]) -> Result<i64, StoreError> {
+        self.write(chrome.len(), |conn| {
+            conn.prepare_cached("INSERT INTO temp.page_chrome (unit_id, chrome) VALUES (?1, ?2)")?
+                .execute(params![unit_id, chrome])?;
+            Ok(conn.last_insert_rowid())
+        })
+    }
+
+    /// The navigations kept by [`Store::put_chrome`] for a unit: id → bytes.
+    pub fn unit_chromes(&self, unit_id: &str) -> Result<foldhash::HashMap<i64, Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT id, chrome FROM temp.page_chrome WHERE unit_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// The facts kept by [`Store::put_facts`] for a unit's records: record id → bytes.

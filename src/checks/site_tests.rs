@@ -221,6 +221,7 @@ fn attachment_texts_are_reused_by_hash_and_new_ones_handed_back() {
         &unit,
         vec![attachment(a, seen), attachment(b, unseen)],
         HashMap::new(),
+        HashMap::new(),
         &mut texts,
     );
     assert_eq!(site.page(a).unwrap().attachment_text.as_deref(), Some("已读过的文本"), "the kept text");
@@ -242,7 +243,7 @@ fn attachment_texts_are_reused_by_hash_and_new_ones_handed_back() {
         .unwrap();
         z.finish().unwrap().into_inner()
     };
-    let with_id = UnitSite::build_with_facts(&unit, vec![docx], HashMap::new(), &mut fresh);
+    let with_id = UnitSite::build_with_facts(&unit, vec![docx], HashMap::new(), HashMap::new(), &mut fresh);
     assert!(with_id.pages[0].attachment_text.as_deref().unwrap().contains("340111198506123411"));
     assert!(fresh.read.is_empty(), "a text with a personal number is not kept");
     let back: AttachmentText = serde_json::from_slice(&texts.read[0].1).unwrap();

@@ -471,6 +471,9 @@ pub async fn crawl_unit_rendering(
     // this unit's task is busy extracting a page (the host's connection slots are not held idle
     // meanwhile). The set aborts them if this future is dropped.
     let mut running = tokio::task::JoinSet::new();
+    // The navigations of this unit's pages kept so far (`Store::put_chrome`), latest first: a site has a
+    // handful of menus, and each is kept once.
+    let mut chromes: Vec<(extract::Chrome, i64)> = Vec::new();
     loop {
         while running.len() < settings.max_in_flight.max(1) && Instant::now() < deadline {
             let Some(job) = frontier.pop() else { break };
@@ -619,7 +622,7 @@ pub async fn crawl_unit_rendering(
         if decoded.had_errors {
             notes.hit(Limit::EncodingErrors, &record.url, settings);
         }
-        let facts = extract::extract_page(&final_url, &decoded.text);
+        let mut facts = extract::extract_page(&final_url, &decoded.text);
         // Only what an unchanged page lists (its list entries and attachments) may skip revalidation
         // within `revisit_days`; navigation and paging links lead to lists, which are always asked.
         let listed: HashSet<&str> = if record.revalidated.is_some() {
@@ -671,7 +674,7 @@ pub async fn crawl_unit_rendering(
         }
         // The site model reads these facts instead of parsing the page a second time.
         if record.id > 0
-            && let Err(e) = store.put_facts(record.id, &extract::facts_to_cache(&facts))
+            && let Err(e) = keep_facts(store, &target.unit_id, record.id, &mut facts, &mut chromes)
         {
             tracing::warn!("cannot keep the facts of {}: {e}", record.url);
         }
@@ -692,6 +695,32 @@ pub async fn crawl_unit_rendering(
     stats.limits_hit = notes.counts;
     stats.notes = notes.examples;
     Ok(stats)
+}
+
+/// Keeps a page's facts for the site model, its navigation apart: the same as one of `chromes` (this
+/// unit's kept so far) is referred to by id, a new one is kept and remembered (the last 16).
+fn keep_facts(
+    store: &Store,
+    unit_id: &str,
+    record_id: i64,
+    facts: &mut extract::PageFacts,
+    chromes: &mut Vec<(extract::Chrome, i64)>,
+) -> Result<(), StoreError> {
+    let chrome = facts.take_chrome();
+    let id = if chrome.is_empty() {
+        0
+    } else if let Some(i) = chromes.iter().position(|(c, _)| *c == chrome) {
+        let id = chromes[i].1;
+        chromes[..=i].rotate_right(1);
+        id
+    } else {
+        let bytes = serde_json::to_vec(&chrome).expect("a navigation serialises");
+        let id = store.put_chrome(unit_id, &bytes)?;
+        chromes.insert(0, (chrome, id));
+        chromes.truncate(16);
+        id
+    };
+    store.put_facts(record_id, &extract::facts_to_cache(facts, id))
 }
 
 /// The bounds one stored record shows: a cut body (size or time), a redirect loop, an unreachable host.

@@ -210,24 +210,67 @@ pub struct AttachmentInfo {
     pub note: Option<String>,
 }
 
+/// The navigation of a page: its menu, the menu's nesting and its search forms. Nearly every page of a
+/// unit has the same, and it is close to half of a page's facts: the crawl keeps each distinct one once
+/// ([`crate::store::Store::put_chrome`]) and the page's kept facts refer to it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Chrome {
+    /// [`PageFacts::nav`].
+    pub nav: Vec<Link>,
+    /// [`PageFacts::nav_parents`].
+    pub nav_parents: Vec<(String, String)>,
+    /// [`PageFacts::search_forms`].
+    pub search_forms: Vec<SearchForm>,
+}
+
+impl Chrome {
+    /// Whether the page has no navigation at all.
+    pub fn is_empty(&self) -> bool {
+        self.nav.is_empty() && self.nav_parents.is_empty() && self.search_forms.is_empty()
+    }
+}
+
+impl PageFacts {
+    /// Moves the page's navigation out of its facts.
+    pub fn take_chrome(&mut self) -> Chrome {
+        Chrome {
+            nav: std::mem::take(&mut self.nav),
+            nav_parents: std::mem::take(&mut self.nav_parents),
+            search_forms: std::mem::take(&mut self.search_forms),
+        }
+    }
+
+    /// Puts a navigation taken by [`PageFacts::take_chrome`] back.
+    pub fn set_chrome(&mut self, chrome: Chrome) {
+        self.nav = chrome.nav;
+        self.nav_parents = chrome.nav_parents;
+        self.search_forms = chrome.search_forms;
+    }
+}
+
 /// A page's facts as the crawl keeps them for the site model ([`crate::store::Store::put_facts`]): every
-/// field, the body text included, so that a page is parsed once per run. The fields are JSON; the text, the
-/// largest part, follows it as it is, after a NUL byte (which JSON text never holds unescaped): neither
+/// field, the body text included, so that a page is parsed once per run; `chrome` is the id of the
+/// navigation kept apart ([`Chrome`]; 0 for none). The fields are JSON, then a NUL byte (which JSON text
+/// never holds unescaped), the chrome id in 8 bytes, and the text, the largest part, as it is: neither
 /// escaped on the way in nor unescaped on the way out.
-pub fn facts_to_cache(facts: &PageFacts) -> Vec<u8> {
+pub fn facts_to_cache(facts: &PageFacts, chrome: i64) -> Vec<u8> {
     let mut out = Vec::with_capacity(facts.text.len() + 4096);
     serde_json::to_writer(&mut out, facts).expect("page facts serialise");
     out.push(0);
+    out.extend_from_slice(&chrome.to_le_bytes());
     out.extend_from_slice(facts.text.as_bytes());
     out
 }
 
-/// The facts [`facts_to_cache`] kept; `None` if the bytes are not such facts.
-pub fn facts_from_cache(bytes: &[u8]) -> Option<PageFacts> {
+/// The facts [`facts_to_cache`] kept, with the id of their navigation; `None` if the bytes are not such
+/// facts.
+pub fn facts_from_cache(bytes: &[u8]) -> Option<(PageFacts, i64)> {
     let nul = memchr::memchr(0, bytes)?;
     let mut facts: PageFacts = serde_json::from_slice(&bytes[..nul]).ok()?;
-    facts.text = std::str::from_utf8(&bytes[nul + 1..]).ok()?.to_string();
-    Some(facts)
+    let rest = &bytes[nul + 1..];
+    let chrome = i64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
+    facts.text = std::str::from_utf8(&rest[8..]).ok()?.to_string();
+    Some((facts, chrome))
 }
 
 /// File extensions that mark a link as an attachment.
@@ -923,7 +966,17 @@ mod tests {
                     path.strip_prefix(&root).expect("under fixtures").to_string_lossy().replace('\\', "/");
                 let url = Url::parse(&format!("http://127.0.0.1:8080/{rel}")).expect("url");
                 let facts = extract_page(&url, &text);
-                let back = facts_from_cache(&facts_to_cache(&facts)).expect("reads back");
+                let back = facts_from_cache(&facts_to_cache(&facts, 0)).expect("reads back");
+                assert_eq!(back, (facts.clone(), 0), "{rel}");
+                // Kept apart, the navigation comes back whole through its id.
+                let mut without = facts.clone();
+                let chrome = without.take_chrome();
+                let (mut back, id) = facts_from_cache(&facts_to_cache(&without, 7)).expect("reads back");
+                assert_eq!(id, 7);
+                let chrome_back: Chrome =
+                    serde_json::from_slice(&serde_json::to_vec(&chrome).expect("serialises"))
+                        .expect("parses");
+                back.set_chrome(chrome_back);
                 assert_eq!(back, facts, "{rel}");
                 pages += 1;
                 with_report +=
@@ -932,13 +985,14 @@ mod tests {
         }
         assert!(pages > 200, "{pages} pages");
         assert!(with_report > 0, "a 年报 with table 二 among them");
-        // Not facts (then the page is parsed instead): fields that are not PageFacts, no text part, a text
-        // that is not UTF-8.
-        let kept = facts_to_cache(&PageFacts { text: "正文".into(), ..PageFacts::default() });
-        assert!(facts_from_cache(&kept).is_some_and(|f| f.text == "正文"));
-        let no_text = &kept[..memchr::memchr(0, &kept).expect("a NUL")];
+        // Not facts (then the page is parsed instead): fields that are not PageFacts, no id and text, an id
+        // cut short, a text that is not UTF-8.
+        let kept = facts_to_cache(&PageFacts { text: "正文".into(), ..PageFacts::default() }, 3);
+        assert!(facts_from_cache(&kept).is_some_and(|(f, c)| f.text == "正文" && c == 3));
+        let nul = memchr::memchr(0, &kept).expect("a NUL");
+        let (no_text, short_id) = (&kept[..nul], &kept[..nul + 5]);
         let bad_text = [&kept[..], b"\xff"].concat();
-        for bad in [&b"{\"url\": 5}\0text"[..], no_text, &bad_text] {
+        for bad in [&b"{\"url\": 5}\0\0\0\0\0\0\0\0\0text"[..], no_text, short_id, &bad_text] {
             assert!(facts_from_cache(bad).is_none(), "{}", String::from_utf8_lossy(bad));
         }
     }
