@@ -24,7 +24,7 @@
 //! **Fails.** No 解读 at all (the policies are listed); partial: text only, a 解读 30 working days late, a
 //! 办法 nobody interpreted.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -280,10 +280,10 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let col = p.column.find(site);
     let docs = interpretations(p, site);
     let policy = policies(p, site, &docs);
-    let others: Vec<TitledDoc> = unit_docs(site)
-        .into_iter()
-        .filter(|d| !docs.iter().any(|x| canonical_url(&x.url) == canonical_url(&d.url)))
-        .collect();
+    let others: Vec<TitledDoc> = {
+        let interpretations: HashSet<&str> = docs.iter().map(|x| canonical_url(&x.url)).collect();
+        unit_docs(site).into_iter().filter(|d| !interpretations.contains(canonical_url(&d.url))).collect()
+    };
     // Policy documents win: a URL known as both is tied as a policy.
     let mut by_url: HashMap<&str, (bool, &TitledDoc)> = HashMap::new();
     for d in &others {
@@ -306,14 +306,10 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
             Interpretation { doc, form, target, lag }
         })
         .collect();
-    let uncovered: Vec<&TitledDoc> = policy
-        .iter()
-        .filter(|d| {
-            !list
-                .iter()
-                .any(|i| i.target.as_ref().is_some_and(|t| canonical_url(&t.url) == canonical_url(&d.url)))
-        })
-        .collect();
+    let targets: HashSet<&str> =
+        list.iter().filter_map(|i| i.target.as_ref()).map(|t| canonical_url(&t.url)).collect();
+    let uncovered: Vec<&TitledDoc> =
+        policy.iter().filter(|d| !targets.contains(canonical_url(&d.url))).collect();
     let mut findings: Vec<Finding> = Vec::new();
     if !uncovered.is_empty() {
         let names: Vec<String> = uncovered.iter().take(10).map(|d| format!("《{}》", d.title)).collect();

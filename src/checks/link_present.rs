@@ -85,6 +85,9 @@ struct CaselessFinder<'w> {
     simple: bool,
     /// The words of ideographs and digits.
     caseless: Vec<&'w str>,
+    /// A searcher for each of them (memchr's SIMD `memmem`, several times faster than `str::contains` on
+    /// Chinese text).
+    finders: Vec<memchr::memmem::Finder<'w>>,
     /// The ASCII words, ASCII case ignored.
     ascii: Option<aho_corasick::AhoCorasick>,
 }
@@ -103,16 +106,18 @@ impl<'w> CaselessFinder<'w> {
                 .build(&ascii)
                 .expect("short literal words")
         });
-        CaselessFinder { words, simple, caseless, ascii }
+        let finders = caseless.iter().map(|w| memchr::memmem::Finder::new(w.as_bytes())).collect();
+        CaselessFinder { words, simple, caseless, finders, ascii }
     }
 
     /// Whether the lowercased text contains one of the words.
     fn is_in(&self, text: &str) -> bool {
-        if !self.simple || text.contains(['\u{212A}', '\u{130}']) {
+        let has = |c: &str| memchr::memmem::find(text.as_bytes(), c.as_bytes()).is_some();
+        if !self.simple || has("\u{212A}") || has("\u{130}") {
             let lower = text.to_lowercase();
             return self.words.iter().any(|w| lower.contains(w.as_str()));
         }
-        self.caseless.iter().any(|w| text.contains(w))
+        self.finders.iter().any(|f| f.find(text.as_bytes()).is_some())
             || self.ascii.as_ref().is_some_and(|a| a.is_match(text))
     }
 
