@@ -815,6 +815,13 @@ mod tests {
         let b = store.insert(&without).unwrap();
         let c = store.insert(&pdf).unwrap();
         store.put_facts(a, b"{}").unwrap();
+        // Navigations are kept per unit, each under an id of its own (never 0, which means none).
+        let (n1, n2) = (store.put_chrome("u", b"[1]").unwrap(), store.put_chrome("u", b"[2]").unwrap());
+        let other = store.put_chrome("v", b"[3]").unwrap();
+        assert!(n1 != 0 && n1 != n2 && other != n1 && other != n2);
+        let kept = store.unit_chromes("u").unwrap();
+        assert_eq!((kept.len(), &kept[&n1][..], &kept[&n2][..]), (2, &b"[1]"[..], &b"[2]"[..]));
+        assert_eq!(store.unit_chromes("v").unwrap().len(), 1);
         let got = store.records_for_site("u").unwrap();
         let body = |id: i64| got.iter().find(|r| r.id == id).unwrap().body.clone();
         assert_eq!(body(a), long[..crate::site::HTML_SNIFF_BYTES].to_vec());
