@@ -428,7 +428,7 @@ pub fn run<'s>(id: &str, p: &'s Params, ctx: &Context<'s>) -> Verdict {
                 hits.push(hit);
             }
         };
-        // Every match needs a keyword: one automaton pass rules most titles out.
+        // Every match needs a keyword: the keyword search rules most titles out first.
         for d in docs.iter().filter(|d| matches(&d.title, g, p, &keywords)) {
             let hit = Hit {
                 title: &d.title,
