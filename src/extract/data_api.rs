@@ -15,6 +15,7 @@ use scraper::Html;
 use serde_json::Value;
 use url::Url;
 
+use super::AttrOf;
 use super::dates::parse_date;
 use super::paging::MAX_PAGES;
 use super::{ListEntry, clean_text};
@@ -28,7 +29,7 @@ const MAX_SCRIPT_BYTES: usize = 400_000;
 
 /// `script:not([src])`: a script written in the page.
 pub(super) fn is_inline_script(v: &scraper::node::Element) -> bool {
-    v.name() == "script" && v.attr("src").is_none()
+    v.name() == "script" && v.attr_of("src").is_none()
 }
 
 /// A call that requests a URL: `$.ajax({url: "…"`, `url: '…'`, `$.get("…"`, `$.getJSON("…"`, `$.post("…"`,

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 use scraper::Html;
 
+use super::AttrOf;
 use super::text::Line;
 
 /// Date pattern for Arabic digits (after full-width normalisation): y-m-d with `-`, `/`, `.`, `年月日`.
@@ -138,9 +139,9 @@ pub fn is_bare_date(s: &str) -> bool {
 pub fn meta_publish_date(doc: &Html) -> Option<NaiveDate> {
     super::select_tags(doc, METAS).find_map(|m| {
         let v = m.value();
-        let name = v.attr("name").or_else(|| v.attr("property")).or_else(|| v.attr("itemprop"))?;
+        let name = v.attr_of("name").or_else(|| v.attr_of("property")).or_else(|| v.attr_of("itemprop"))?;
         let name = name.trim().to_ascii_lowercase();
-        if PUB_META.contains(&name.as_str()) { parse_date(v.attr("content")?) } else { None }
+        if PUB_META.contains(&name.as_str()) { parse_date(v.attr_of("content")?) } else { None }
     })
 }
 

@@ -12,6 +12,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html};
 use url::Url;
 
+use super::AttrOf;
 use super::dates::{is_bare_date, parse_date};
 use super::nav::Zone;
 use super::text::element_text;
@@ -27,7 +28,7 @@ pub fn anchor_title(a: ElementRef) -> String {
 
 /// [`anchor_title`] of a link whose text is at hand.
 fn title_of(a: ElementRef, text: &str) -> String {
-    let attr = a.value().attr("title").map(clean_text).unwrap_or_default();
+    let attr = a.value().attr_of("title").map(clean_text).unwrap_or_default();
     let truncated = text.ends_with("...") || text.ends_with('…') || text.ends_with("..");
     if (text.is_empty() || truncated) && attr.chars().count() >= text.chars().count().saturating_sub(3) {
         return attr;
@@ -44,7 +45,7 @@ fn link_count(el: ElementRef) -> Option<usize> {
         }
         if let Some(e) = n.value().as_element()
             && e.name() == "a"
-            && let Some(h) = e.attr("href")
+            && let Some(h) = e.attr_of("href")
         {
             hrefs.insert(h.trim());
         }

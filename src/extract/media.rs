@@ -6,6 +6,7 @@
 
 use scraper::{ElementRef, Html};
 
+use super::AttrOf;
 use super::nav::{Zone, zone_of};
 use super::{Media, Tags, select_tags};
 
@@ -65,7 +66,7 @@ pub fn media(doc: &Html) -> Media {
     let mut m = Media::default();
     for img in select_tags(doc, IMG_SEL).take(10_000) {
         let desc = attr_lc(img, &["src", "class", "id", "alt"]);
-        let src = img.value().attr("src").or_else(|| img.value().attr("data-src")).unwrap_or("");
+        let src = img.value().attr_of("src").or_else(|| img.value().attr_of("data-src")).unwrap_or("");
         if src.trim().is_empty()
             || src.starts_with("data:")
             || small_dimension(img)
@@ -78,7 +79,7 @@ pub fn media(doc: &Html) -> Media {
     }
     m.videos = u32::try_from(select_tags(doc, VIDEO_SEL).take(10_000).count()).unwrap_or(u32::MAX);
     for el in select_tags(doc, LINKED_VIDEO_SEL).take(10_000) {
-        let target = el.value().attr("href").or_else(|| el.value().attr("src")).unwrap_or("");
+        let target = el.value().attr_of("href").or_else(|| el.value().attr_of("src")).unwrap_or("");
         if is_video_url(target) && !inside_video(el) {
             m.videos = m.videos.saturating_add(1);
         }
@@ -87,7 +88,7 @@ pub fn media(doc: &Html) -> Media {
         let desc = attr_lc(el, &["src", "data", "type", "class", "id"]);
         let is_player = el.value().name() != "iframe" || PLAYER_WORDS.iter().any(|w| desc.contains(w));
         let video_file_embed =
-            el.value().name() == "embed" && is_video_url(el.value().attr("src").unwrap_or(""));
+            el.value().name() == "embed" && is_video_url(el.value().attr_of("src").unwrap_or(""));
         if is_player && !video_file_embed && !desc.trim().is_empty() {
             m.embeds = m.embeds.saturating_add(1);
         }

@@ -342,7 +342,7 @@ pub(crate) fn has_class(v: &Element, names: &[&str]) -> bool {
 
 /// `a[href]`: a link.
 pub(crate) fn is_link(v: &Element) -> bool {
-    v.name() == "a" && v.attr("href").is_some()
+    v.name() == "a" && v.attr_of("href").is_some()
 }
 
 /// Most links of one page that the list, paging and navigation extractors look at: bounds their work.
@@ -363,7 +363,7 @@ pub(crate) fn anchors<'a>(base: &Url, doc: &'a Html) -> Vec<Anchor<'a>> {
     select_where(doc, is_link)
         .take(MAX_ANCHORS)
         .filter_map(|el| {
-            let url = resolve(base, el.value().attr("href")?)?;
+            let url = resolve(base, el.value().attr_of("href")?)?;
             Some(Anchor { el, url, text: text::element_text(el), zone: nav::zone_of(el) })
         })
         .collect()
@@ -390,6 +390,23 @@ const MAX_PRESIZED_NODES: usize = 1 << 15;
 fn presized_nodes(html: &str) -> usize {
     let tags = memchr::memchr_iter(b'<', html.as_bytes()).take(MAX_PRESIZED_NODES / 2).count();
     2 * tags + 2
+}
+
+/// [`Element::attr`] without its cost: scraper interns the name it is asked for on every call (a hash
+/// lookup), then builds, compares and drops a qualified name; an element has a handful of attributes, which a
+/// scan compares by name directly. The same attribute: no prefix, no namespace, that local name.
+pub(crate) trait AttrOf {
+    /// The value of attribute `name`.
+    fn attr_of(&self, name: &str) -> Option<&str>;
+}
+
+impl AttrOf for Element {
+    fn attr_of(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(q, _)| q.prefix.is_none() && q.ns == html5ever::ns!() && &*q.local == name)
+            .map(|(_, v)| &**v)
+    }
 }
 
 /// Runs every extractor on one page.
@@ -438,7 +455,7 @@ pub fn extract_page(url: &Url, html: &str) -> PageFacts {
 pub fn base_url(url: &Url, doc: &Html) -> Url {
     select_tags(doc, &[("base", &["href"])])
         .next()
-        .and_then(|b| b.value().attr("href"))
+        .and_then(|b| b.value().attr_of("href"))
         .and_then(|h| url.join(h.trim()).ok())
         .unwrap_or_else(|| url.clone())
 }
@@ -576,11 +593,11 @@ fn links(base: &Url, doc: &Html) -> Vec<Link> {
     let mut out = Vec::new();
     for el in select_tags(doc, SEL) {
         let v = el.value();
-        let Some(href) = v.attr("href").or_else(|| v.attr("src")) else { continue };
+        let Some(href) = v.attr_of("href").or_else(|| v.attr_of("src")) else { continue };
         let Some(u) = resolve(base, href) else { continue };
         let mut text = clean_text(&el.text().collect::<String>());
         if text.is_empty() {
-            text = v.attr("title").map(clean_text).unwrap_or_default();
+            text = v.attr_of("title").map(clean_text).unwrap_or_default();
         }
         if seen.insert(u.to_string()) {
             out.push(Link { text, url: u.to_string() });
@@ -594,11 +611,11 @@ fn meta_column(doc: &Html) -> Option<String> {
     const SEL: Tags = &[("meta", &["name", "content"])];
     select_tags(doc, SEL).find_map(|m| {
         let v = m.value();
-        let name = v.attr("name")?.trim().to_ascii_lowercase();
+        let name = v.attr_of("name")?.trim().to_ascii_lowercase();
         if name != "columnname" {
             return None;
         }
-        Some(clean_text(v.attr("content")?)).filter(|c| !c.is_empty())
+        Some(clean_text(v.attr_of("content")?)).filter(|c| !c.is_empty())
     })
 }
 
@@ -610,10 +627,10 @@ fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
     let mut out = Vec::new();
     for form in select_tags(doc, FORM).take(20) {
         let v = form.value();
-        if v.attr("method").is_some_and(|m| !m.trim().eq_ignore_ascii_case("get")) {
+        if v.attr_of("method").is_some_and(|m| !m.trim().eq_ignore_ascii_case("get")) {
             continue;
         }
-        let action = v.attr("action").unwrap_or("");
+        let action = v.attr_of("action").unwrap_or("");
         let Some(action_url) =
             (if action.trim().is_empty() { Some(base.clone()) } else { resolve(base, action) })
         else {
@@ -621,20 +638,21 @@ fn search_forms(base: &Url, doc: &Html) -> Vec<SearchForm> {
         };
         let mut field = None;
         let mut hidden = Vec::new();
-        let mut hay = format!("{} {} {}", action, v.attr("class").unwrap_or(""), v.attr("id").unwrap_or(""));
+        let mut hay =
+            format!("{} {} {}", action, v.attr_of("class").unwrap_or(""), v.attr_of("id").unwrap_or(""));
         for input in within(form, |v| matches!(v.name(), "input" | "button")) {
             let iv = input.value();
-            let ty = iv.attr("type").unwrap_or("text").to_ascii_lowercase();
-            let name = iv.attr("name").unwrap_or("");
+            let ty = iv.attr_of("type").unwrap_or("text").to_ascii_lowercase();
+            let name = iv.attr_of("name").unwrap_or("");
             hay.push_str(&format!(
                 " {name} {} {} {}",
-                iv.attr("placeholder").unwrap_or(""),
-                iv.attr("value").unwrap_or(""),
+                iv.attr_of("placeholder").unwrap_or(""),
+                iv.attr_of("value").unwrap_or(""),
                 input.text().collect::<String>()
             ));
             match ty.as_str() {
                 "hidden" if !name.is_empty() => {
-                    hidden.push((name.to_string(), iv.attr("value").unwrap_or("").to_string()))
+                    hidden.push((name.to_string(), iv.attr_of("value").unwrap_or("").to_string()))
                 }
                 "text" | "search" if field.is_none() && !name.is_empty() && iv.name() == "input" => {
                     field = Some(name.to_string())
@@ -657,7 +675,7 @@ fn frames(base: &Url, doc: &Html) -> Vec<String> {
     const SEL: Tags = &[("iframe", &["src"]), ("frame", &["src"])];
     let mut out: Vec<String> = Vec::new();
     for el in select_tags(doc, SEL).take(50) {
-        if let Some(u) = el.value().attr("src").and_then(|s| resolve(base, s))
+        if let Some(u) = el.value().attr_of("src").and_then(|s| resolve(base, s))
             && !out.contains(&u.to_string())
         {
             out.push(u.to_string());
@@ -792,7 +810,7 @@ mod tests {
             ("tr", |v| v.name() == "tr"),
             ("th, td", |v| matches!(v.name(), "th" | "td")),
             ("input, button", |v| matches!(v.name(), "input" | "button")),
-            ("img[alt]", |v| v.name() == "img" && v.attr("alt").is_some()),
+            ("img[alt]", |v| v.name() == "img" && v.attr_of("alt").is_some()),
         ];
         for doctype in ["<!DOCTYPE html>", ""] {
             let doc = Html::parse_document(&format!("{doctype}<html>{body}</html>"));

@@ -12,6 +12,7 @@ use aho_corasick::AhoCorasick;
 use scraper::ElementRef;
 use url::Url;
 
+use super::AttrOf;
 use super::dates::parse_date;
 use super::text::element_text;
 use super::{Anchor, Link, clean_text, resolve};
@@ -112,7 +113,7 @@ fn zone_of_attrs(tag: &str, class: &str, id: &str) -> Option<Zone> {
 pub fn zone_of(el: ElementRef) -> Zone {
     for anc in el.ancestors().filter_map(ElementRef::wrap).take(40) {
         let v = anc.value();
-        let (class, id) = (v.attr("class"), v.attr("id"));
+        let (class, id) = (v.attr_of("class"), v.attr_of("id"));
         if class.is_none() && id.is_none() && !matches!(v.name(), "footer" | "nav" | "aside") {
             // Only the tag could decide (most ancestors: plain li, ul, td, div), and it does not.
             continue;
@@ -159,7 +160,7 @@ fn menu_group(el: ElementRef) -> Option<bool> {
         if a.value().name() != "a" {
             continue;
         }
-        let Some(h) = a.value().attr("href") else { continue };
+        let Some(h) = a.value().attr_of("href") else { continue };
         if hrefs.insert(h.trim()) {
             let t = nav_text(&element_text(a));
             link_chars += t.chars().count();
@@ -188,7 +189,7 @@ fn is_generic(text: &str) -> bool {
 fn in_box_heading(a: ElementRef) -> bool {
     a.ancestors().filter_map(ElementRef::wrap).take(3).any(|e| {
         let v = e.value();
-        let class = v.attr("class").unwrap_or("").to_ascii_lowercase();
+        let class = v.attr_of("class").unwrap_or("").to_ascii_lowercase();
         matches!(v.name(), "h2" | "h3" | "h4" | "h5" | "h6")
             || class
                 .split_whitespace()
@@ -211,11 +212,11 @@ pub(crate) fn nav(anchors: &[Anchor], entries: &HashSet<String>) -> Vec<Link> {
         // An image menu item names its column in the link's title or the image's alt.
         let text = if text.is_empty() {
             a.value()
-                .attr("title")
+                .attr_of("title")
                 .or_else(|| {
-                    super::within(a, |v| v.name() == "img" && v.attr("alt").is_some())
+                    super::within(a, |v| v.name() == "img" && v.attr_of("alt").is_some())
                         .next()
-                        .and_then(|i| i.value().attr("alt"))
+                        .and_then(|i| i.value().attr_of("alt"))
                 })
                 .map(nav_text)
                 .unwrap_or_default()
@@ -264,7 +265,7 @@ pub(crate) fn nav(anchors: &[Anchor], entries: &HashSet<String>) -> Vec<Link> {
 pub(crate) fn nav_parents(base: &Url, anchors: &[Anchor], nav: &[Link]) -> Vec<(String, String)> {
     let in_nav: HashSet<&str> = nav.iter().map(|l| l.url.as_str()).collect();
     let href_of =
-        |a: ElementRef| a.value().attr("href").and_then(|h| resolve(base, h)).map(|u| u.to_string());
+        |a: ElementRef| a.value().attr_of("href").and_then(|h| resolve(base, h)).map(|u| u.to_string());
     // The first link of an element, not looking into its nested lists.
     let first_link = |el: ElementRef| -> Option<String> {
         for child in el.children().filter_map(ElementRef::wrap) {

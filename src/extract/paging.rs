@@ -13,6 +13,7 @@ use regex::Regex;
 use scraper::Html;
 use url::Url;
 
+use super::AttrOf;
 use super::nav::{Zone, zone_of};
 use super::text::element_text;
 use super::{Anchor, resolve};
@@ -58,9 +59,9 @@ static LOCATION_LIT_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// `[onclick], a[href^='javascript'], a[href^='JavaScript']`: an element that navigates by script.
 pub(super) fn is_scripted(v: &scraper::node::Element) -> bool {
-    v.attr("onclick").is_some()
+    v.attr_of("onclick").is_some()
         || (v.name() == "a"
-            && v.attr("href").is_some_and(|h| h.starts_with("javascript") || h.starts_with("JavaScript")))
+            && v.attr_of("href").is_some_and(|h| h.starts_with("javascript") || h.starts_with("JavaScript")))
 }
 
 /// Query parameters that carry a page number.
@@ -143,7 +144,7 @@ pub(crate) fn paging(page: &Url, base: &Url, doc: &Html, anchors: &[Anchor]) -> 
     // Pager buttons that navigate by script: a literal target on a numbered or pager-word element.
     for el in super::select_where(doc, is_scripted).take(2000) {
         let v = el.value();
-        let code = v.attr("onclick").or_else(|| v.attr("href")).unwrap_or("");
+        let code = v.attr_of("onclick").or_else(|| v.attr_of("href")).unwrap_or("");
         let text = element_text(el);
         let digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
         if !(digits || is_pager_word(&text) || text == "首页" || zone_of(el) == Zone::Paging) {

@@ -10,6 +10,7 @@ use regex::Regex;
 use scraper::node::{Element, Node};
 use scraper::{ElementRef, Html};
 
+use super::AttrOf;
 use super::{clean_text, has_class, select_where};
 
 /// One visible line of the page: the text of a block-level element (cell, item, paragraph), whitespace collapsed.
@@ -159,9 +160,9 @@ pub(super) fn is_strong_heading(v: &Element) -> bool {
 /// `meta[name="ArticleTitle"][content], meta[name="articletitle"][content], meta[property="og:title"][content]`.
 pub(super) fn is_meta_title(v: &Element) -> bool {
     v.name() == "meta"
-        && v.attr("content").is_some()
-        && (matches!(v.attr("name"), Some("ArticleTitle" | "articletitle"))
-            || v.attr("property") == Some("og:title"))
+        && v.attr_of("content").is_some()
+        && (matches!(v.attr_of("name"), Some("ArticleTitle" | "articletitle"))
+            || v.attr_of("property") == Some("og:title"))
 }
 
 /// Separators between an article title and the site name in `<title>`.
@@ -215,7 +216,7 @@ pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
     let cleaned = clean_title(&raw);
     let meta = select_where(doc, is_meta_title)
         .next()
-        .and_then(|m| m.value().attr("content"))
+        .and_then(|m| m.value().attr_of("content"))
         .map(clean_text)
         .filter(|t| t.chars().count() >= 2);
     if let Some(m) = meta {
@@ -244,8 +245,8 @@ pub fn title(doc: &Html, field_title: Option<&str>) -> Option<String> {
             .filter(|h| {
                 let attrs = format!(
                     "{} {}",
-                    h.value().attr("class").unwrap_or(""),
-                    h.value().attr("id").unwrap_or("")
+                    h.value().attr_of("class").unwrap_or(""),
+                    h.value().attr_of("id").unwrap_or("")
                 );
                 !attrs.to_ascii_lowercase().contains("logo")
             })
@@ -271,8 +272,8 @@ pub(super) fn is_crumb_bar(v: &Element) -> bool {
     const IN_CLASS: &[&str] = &["breadcrumb", "crumb", "position", "location", "dqwz"];
     const IN_ID: &[&str] = &["position", "location", "crumb", "dqwz"];
     has_class(v, CLASSES)
-        || v.attr("class").is_some_and(|c| IN_CLASS.iter().any(|w| c.contains(w)))
-        || v.attr("id").is_some_and(|i| IN_ID.iter().any(|w| i.contains(w)))
+        || v.attr_of("class").is_some_and(|c| IN_CLASS.iter().any(|w| c.contains(w)))
+        || v.attr_of("id").is_some_and(|i| IN_ID.iter().any(|w| i.contains(w)))
 }
 static CRUMB_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:当前位置|您的位置|您现在的位置|现在的位置|所在位置|当前所在位置|位置)\s*[:：]?\s*")
