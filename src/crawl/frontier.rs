@@ -824,4 +824,63 @@ mod tests {
         let urls: Vec<String> = std::iter::from_fn(|| f.pop()).map(|j| j.url.to_string()).collect();
         assert_eq!(urls, ["http://h/a/", "http://h/a/x.html", "http://h/a/deep.html", "http://h/a/s?q=1"]);
     }
+
+    #[test]
+    fn each_distinct_navigation_is_kept_once_and_comes_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let page = |menu: usize| extract::PageFacts {
+            nav: vec![extract::Link { text: format!("栏目{menu}"), url: format!("http://h/c{menu}/") }],
+            text: format!("正文{menu}"),
+            ..extract::PageFacts::default()
+        };
+        // The stored response each kept facts belong to (the site model reads them by the unit's records).
+        let stored = |n: usize| {
+            let record = FetchRecord {
+                id: 0,
+                unit_id: "u".into(),
+                url: format!("http://h/p{n}.html"),
+                final_url: format!("http://h/p{n}.html"),
+                kind: FetchKind::Page,
+                depth: 1,
+                referrer: None,
+                status: Some(200),
+                error: None,
+                content_type: Some("text/html".into()),
+                headers: Vec::new(),
+                fetched_at: super::super::fetch::now_cst(),
+                sha256: None,
+                body: b"<html></html>".to_vec(),
+                truncated: false,
+                revalidated: None,
+            };
+            store.insert(&record).unwrap()
+        };
+        let mut chromes = Vec::new();
+        // Menu 0 on the first and third pages (one kept navigation), menus 1..=17 on the others: the cache
+        // holds 16, so menu 1 is kept again when it comes back after them; a page without a menu refers to
+        // none.
+        let menus = [0, 1, 0].into_iter().chain(2..=17).chain([1]);
+        let mut kept = Vec::new();
+        for (n, menu) in menus.enumerate() {
+            let id = stored(n);
+            let mut facts = page(menu);
+            keep_facts(&store, "u", id, &mut facts, &mut chromes).unwrap();
+            assert!(facts.nav.is_empty(), "the navigation is taken out of the kept facts");
+            kept.push((id, menu));
+        }
+        let bare_id = stored(100);
+        let mut bare = extract::PageFacts { text: "无菜单".into(), ..extract::PageFacts::default() };
+        keep_facts(&store, "u", bare_id, &mut bare, &mut chromes).unwrap();
+        assert_eq!(chromes.len(), 16);
+        let navs = store.unit_chromes("u").unwrap();
+        assert_eq!(navs.len(), 19, "menus 0 to 17, and menu 1 once more after it left the cache");
+        let facts = store.unit_facts("u").unwrap();
+        for (id, menu) in kept {
+            let (mut back, chrome) = extract::facts_from_cache(&facts[&id]).unwrap();
+            back.set_chrome(serde_json::from_slice(&navs[&chrome]).unwrap());
+            assert_eq!(back, page(menu));
+        }
+        assert_eq!(extract::facts_from_cache(&facts[&bare_id]).unwrap().1, 0);
+    }
 }
