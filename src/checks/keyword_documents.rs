@@ -564,9 +564,10 @@ fn run_details(id: &str, g: &Group, p: &Params, ctx: &Context<'_>) -> (f64, Find
     let keywords = Keywords::of(g);
     // The first page stating the most details (all of them ends the search).
     let mut best: Option<(&crate::site::SitePage, &crate::extract::PageFacts, Vec<&str>)> = None;
-    let pages = site.html_pages().filter(|(page, f)| {
-        p.search_body && may_match(page.sketch(), g, p) && matches(&f.text, g, p, &keywords)
-    });
+    let pages = site
+        .html_pages()
+        .take_while(|_| p.search_body)
+        .filter(|(page, f)| may_match(page.sketch(), g, p) && matches(&f.text, g, p, &keywords));
     for (page, f) in pages {
         let missing = missing_details(&f.text, g, &keywords);
         if best.as_ref().is_none_or(|(_, _, b)| missing.len() < b.len()) {

@@ -562,9 +562,9 @@ fn linked_urls(site: &UnitSite) -> foldhash::HashSet<&str> {
     site.html_pages().flat_map(|(_, f)| f.links.iter().map(|l| l.url.as_str())).collect()
 }
 
-/// Every text of the unit: in-scope pages that were read, and the unit's attachments whose text was read.
-pub(crate) fn unit_texts(site: &UnitSite) -> Vec<UnitText<'_>> {
-    let linked = linked_urls(site);
+/// Every text of the unit: in-scope pages that were read, and the unit's attachments whose text was read
+/// (`linked`: [`linked_urls`]).
+fn unit_texts<'s>(site: &'s UnitSite, linked: &foldhash::HashSet<&str>) -> Vec<UnitText<'s>> {
     site.pages
         .iter()
         .filter_map(|pg| {
@@ -599,7 +599,9 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
     let mut findings = Vec::new();
     let mut scanned: Vec<Evidence> = site.root_evidence("专栏首页（已检查）");
     let (mut pages, mut attachments) = (0usize, 0usize);
-    for t in unit_texts(site) {
+    // The unit's links, to tell its attachments: read once for the texts and for the unread files below.
+    let linked = linked_urls(site);
+    for t in unit_texts(site, &linked) {
         if t.attachment {
             attachments += 1;
         } else {
@@ -651,7 +653,6 @@ pub fn run(id: &str, p: &Params, ctx: &Context<'_>) -> Verdict {
         }
     }
     // Attachments of the unit whose text could not be read: a person must look at them.
-    let linked = linked_urls(site);
     let unread: Vec<&SitePage> = site
         .pages
         .iter()

@@ -836,24 +836,7 @@ mod tests {
         };
         // The stored response each kept facts belong to (the site model reads them by the unit's records).
         let stored = |n: usize| {
-            let record = FetchRecord {
-                id: 0,
-                unit_id: "u".into(),
-                url: format!("http://h/p{n}.html"),
-                final_url: format!("http://h/p{n}.html"),
-                kind: FetchKind::Page,
-                depth: 1,
-                referrer: None,
-                status: Some(200),
-                error: None,
-                content_type: Some("text/html".into()),
-                headers: Vec::new(),
-                fetched_at: super::super::fetch::now_cst(),
-                sha256: None,
-                body: b"<html></html>".to_vec(),
-                truncated: false,
-                revalidated: None,
-            };
+            let record = crate::checks::testkit::record(&format!("http://h/p{n}.html"), Some(200), None);
             store.insert(&record).unwrap()
         };
         let mut chromes = Vec::new();
@@ -865,17 +848,17 @@ mod tests {
         for (n, menu) in menus.enumerate() {
             let id = stored(n);
             let mut facts = page(menu);
-            keep_facts(&store, "u", id, &mut facts, &mut chromes).unwrap();
+            keep_facts(&store, "t", id, &mut facts, &mut chromes).unwrap();
             assert!(facts.nav.is_empty(), "the navigation is taken out of the kept facts");
             kept.push((id, menu));
         }
         let bare_id = stored(100);
         let mut bare = extract::PageFacts { text: "无菜单".into(), ..extract::PageFacts::default() };
-        keep_facts(&store, "u", bare_id, &mut bare, &mut chromes).unwrap();
+        keep_facts(&store, "t", bare_id, &mut bare, &mut chromes).unwrap();
         assert_eq!(chromes.len(), 16);
-        let navs = store.unit_chromes("u").unwrap();
+        let navs = store.unit_chromes("t").unwrap();
         assert_eq!(navs.len(), 19, "menus 0 to 17, and menu 1 once more after it left the cache");
-        let facts = store.unit_facts("u").unwrap();
+        let facts = store.unit_facts("t").unwrap();
         for (id, menu) in kept {
             let (mut back, chrome) = extract::facts_from_cache(&facts[&id]).unwrap();
             back.set_chrome(serde_json::from_slice(&navs[&chrome]).unwrap());
