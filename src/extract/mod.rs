@@ -25,6 +25,7 @@ pub mod media;
 pub mod metadata;
 pub mod nav;
 pub mod paging;
+pub mod plain_html;
 pub mod tables;
 pub mod text;
 
@@ -371,7 +372,12 @@ pub(crate) fn anchors<'a>(base: &Url, doc: &'a Html) -> Vec<Anchor<'a>> {
 
 /// Parses a page as [`Html::parse_document`] does, into a tree whose node vector is sized from the markup
 /// ([`presized_nodes`]): grown from empty, the vector is copied several times over during the parse.
-pub(crate) fn parse_document(html: &str) -> Html {
+pub fn parse_document(html: &str) -> Html {
+    plain_html::parse(html, presized_nodes(html)).unwrap_or_else(|| parse_with_html5ever(html))
+}
+
+/// [`parse_document`] by html5ever alone.
+pub fn parse_with_html5ever(html: &str) -> Html {
     use html5ever::tendril::TendrilSink;
     let doc = Html {
         errors: Vec::new(),
@@ -387,7 +393,7 @@ const MAX_PRESIZED_NODES: usize = 1 << 15;
 
 /// Nodes to reserve for a page: one element per `<` and as many text nodes again, at most
 /// [`MAX_PRESIZED_NODES`] (beyond it the vector grows as the parse goes).
-fn presized_nodes(html: &str) -> usize {
+pub fn presized_nodes(html: &str) -> usize {
     let tags = memchr::memchr_iter(b'<', html.as_bytes()).take(MAX_PRESIZED_NODES / 2).count();
     2 * tags + 2
 }
