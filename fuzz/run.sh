@@ -11,7 +11,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$(dirname "$here")"
 secs=${SECONDS_PER_TARGET:-600}
-targets=${*:-"page_facts dates metadata checks_yaml units_yaml attachments annual_text"}
+targets=${*:-"page_facts plain_html dates metadata checks_yaml units_yaml attachments annual_text"}
 mkdir -p "$here/logs"
 for t in $targets; do
     mkdir -p "$here/corpus/$t" "$here/artifacts/$t"

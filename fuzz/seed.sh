@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 corpus="$here/corpus"
 cd "$root"
-for t in page_facts dates metadata checks_yaml units_yaml attachments annual_text; do
+for t in page_facts plain_html dates metadata checks_yaml units_yaml attachments annual_text; do
     mkdir -p "$corpus/$t"
 done
 name() { printf '%s' "$1" | tr '/' '_'; }
@@ -19,6 +19,12 @@ git ls-files 'fixtures/*.html' 'fixtures/*.htm' 'fixtures/*.shtml' | while read 
     if grep -qiE 'charset="?(gbk|gb2312|gb18030)' "$f"; then
         { printf '\003\001'; cat "$f"; } > "$corpus/page_facts/gbk-$(name "$f")"
     fi
+done
+
+# plain_html: the fixture pages as UTF-8 text (the GBK ones converted).
+git ls-files 'fixtures/*.html' 'fixtures/*.htm' 'fixtures/*.shtml' | while read -r f; do
+    iconv -f utf-8 -t utf-8 "$f" > "$corpus/plain_html/$(name "$f")" 2>/dev/null \
+        || iconv -f gb18030 -t utf-8 "$f" > "$corpus/plain_html/$(name "$f")" 2>/dev/null || true
 done
 
 # checks_yaml: the shipped check declarations and rubric; units_yaml: the units files of the fixtures.
