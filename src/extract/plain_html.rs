@@ -1248,9 +1248,13 @@ impl Builder {
                 let Some(form) = self.form.take() else {
                     return Some(());
                 };
-                let Some(at) = self.stack.iter().rposition(|o| o.id == form) else {
+                // Only a form in scope is closed.
+                let Some(at) = self.stack.iter().rposition(|o| o.id == form || o.kind & SCOPE != 0) else {
                     return Some(());
                 };
+                if self.stack[at].id != form {
+                    return Some(());
+                }
                 self.implied_end_except(None)?;
                 // The form leaves the stack wherever it is; what it holds stays open.
                 if at < self.stack.len() {
@@ -1377,6 +1381,7 @@ mod tests {
             "<table><thead><tr><th>a</thead><tbody><tr><td><b>x</td></tr><tfoot><tr><td>f</table><p>after",
             "<p>text<table><tr><td>q</td></tr></table>",
             "<td>stray cell</td><tr>row</tr> text",
+            "<form id=f><table><tr><td></form>in cell</td></tr></table>after</form>end",
             "</p-like></span><div>a</div></body>\n<!-- c -->\n</html>\nlate text",
             "a < b &c &#; &#x; & d <> <3",
             "\u{feff}<!DOCTYPE html><body>bom</body>",
@@ -1544,6 +1549,50 @@ mod tests {
         "<p/>",
         "</br>",
         "<image>",
+        "<TD>",
+        "</TR>",
+        "<tfoot>",
+        "</tfoot>",
+        "<s>",
+        "</s>",
+        "<address>",
+        "</address>",
+        "<h3>",
+        "</h3>",
+        "</li>",
+        "</dd>",
+        "<html lang=zh>",
+        "<body class=b>",
+        "<title>a&amp;b</title>",
+        "<script>if (a</b) x = '</scripty>';</script>",
+        "<a href='x?y=1&copy=2'>",
+        "&notit;",
+        "&#128;",
+        "&#x4e2d;",
+        "<textarea>\n",
+        "<pre>\n",
+        "<listing>",
+        "<!doctype html>",
+        "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"x.dtd\">",
+        "<strong>",
+        "</strong>",
+        "<code>",
+        "</code>",
+        "<nobr>",
+        "<u>",
+        "</u>",
+        "<small>",
+        "<dialog>",
+        "<search>",
+        "</search>",
+        "<menu>",
+        "</menu>",
+        "<isindex>",
+        "<main>",
+        "</main>",
+        "<form id=f>",
+        "<td>x</td>",
+        "<tr><td>",
     ];
 
     #[test]
