@@ -607,7 +607,7 @@ impl Builder {
         self.tree.get_mut(parent).expect("a node of this tree").append(node).id()
     }
 
-    fn element(name: &str, attrs: &[(Cow<'_, str>, Cow<'_, str>)]) -> Node {
+    fn element(name: LocalName, attrs: &[(Cow<'_, str>, Cow<'_, str>)]) -> Node {
         let attrs = attrs
             .iter()
             .map(|(n, v)| Attribute {
@@ -615,13 +615,14 @@ impl Builder {
                 value: StrTendril::from_slice(v),
             })
             .collect();
-        Node::Element(Element::new(QualName::new(None, ns!(html), LocalName::from(name)), attrs))
+        Node::Element(Element::new(QualName::new(None, ns!(html), name), attrs))
     }
 
     /// Inserts an element into `parent` and pushes it.
     fn insert_into(&mut self, parent: NodeId, name: &str, attrs: &[(Cow<'_, str>, Cow<'_, str>)]) -> NodeId {
-        let id = self.append(parent, Self::element(name, attrs));
-        self.stack.push(Open { id, name: LocalName::from(name), kind: kind_of(name) });
+        let local = LocalName::from(name);
+        let id = self.append(parent, Self::element(local.clone(), attrs));
+        self.stack.push(Open { id, name: local, kind: kind_of(name) });
         id
     }
 
@@ -632,7 +633,7 @@ impl Builder {
 
     fn insert_void(&mut self, tag: &Tag<'_>) {
         let parent = self.current();
-        self.append(parent, Self::element(&tag.name, &tag.attrs));
+        self.append(parent, Self::element(LocalName::from(&*tag.name), &tag.attrs));
     }
 
     /// Pops the current element; gives up if it is a formatting element (html5ever would rebuild it).
@@ -913,7 +914,7 @@ impl Builder {
                     // Head elements after the head go into it.
                     "base" | "basefont" | "bgsound" | "link" | "meta" => {
                         let head = self.head?;
-                        self.append(head, Self::element(name, &tag.attrs));
+                        self.append(head, Self::element(LocalName::from(name), &tag.attrs));
                         return Some(Raw::No);
                     }
                     "title" | "style" | "script" => return Some(self.start_raw(tag, self.head)),
