@@ -370,13 +370,14 @@ pub(crate) fn anchors<'a>(base: &Url, doc: &'a Html) -> Vec<Anchor<'a>> {
         .collect()
 }
 
-/// Parses a page as [`Html::parse_document`] does, into a tree whose node vector is sized from the markup
-/// ([`presized_nodes`]): grown from empty, the vector is copied several times over during the parse.
+/// Parses a page into the tree [`Html::parse_document`] builds (its parse errors aside, which nothing
+/// reads): by [`plain_html`] when the page is within its subset, else by html5ever. The node vector is
+/// sized from the markup ([`presized_nodes`]): grown from empty, it is copied several times over.
 pub fn parse_document(html: &str) -> Html {
     plain_html::parse(html, presized_nodes(html)).unwrap_or_else(|| parse_with_html5ever(html))
 }
 
-/// [`parse_document`] by html5ever alone.
+/// [`parse_document`] by html5ever alone (sized likewise).
 pub fn parse_with_html5ever(html: &str) -> Html {
     use html5ever::tendril::TendrilSink;
     let doc = Html {
