@@ -11,27 +11,16 @@
 //! it (a `text/html` header without one, then the markup).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 use url::Url;
 use zwgk_audit::crawl::decode::decode;
 use zwgk_audit::extract::extract_page;
 
-/// The HTML files under `dir`, sorted.
-fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            html_files(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "html" || e == "htm" || e == "shtml") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
+#[path = "common/html_files.rs"]
+mod html_files;
+use html_files::html_files;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dirs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();

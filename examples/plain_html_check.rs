@@ -8,26 +8,15 @@
 //! nothing when `extract::plain_html::parse` gives up or builds html5ever's tree, and the first
 //! difference otherwise; then how many pages the parser took and the time each parser spent on those.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use zwgk_audit::crawl::decode::decode;
 use zwgk_audit::extract::{depth, parse_with_html5ever, plain_html, presized_nodes};
 
-/// The HTML files under `dir`, sorted.
-fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            html_files(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "html" || e == "htm" || e == "shtml") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
+#[path = "common/html_files.rs"]
+mod html_files;
+use html_files::html_files;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dirs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();

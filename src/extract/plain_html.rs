@@ -755,7 +755,8 @@ impl Builder {
                         self.anything_else()?;
                     }
                 }
-                Mode::InHead | Mode::AfterHead => {
+                // Leading whitespace stays where it is; the rest closes the head or reopens the body.
+                Mode::InHead | Mode::AfterHead | Mode::AfterBody | Mode::AfterAfterBody => {
                     let (space, rest) = split_space(s);
                     let current = self.current();
                     self.append_text(current, space);
@@ -778,15 +779,6 @@ impl Builder {
                     let current = self.current();
                     self.append_text(current, s);
                     return Some(());
-                }
-                Mode::AfterBody | Mode::AfterAfterBody => {
-                    let (space, rest) = split_space(s);
-                    let current = self.current();
-                    self.append_text(current, space);
-                    s = rest;
-                    if !s.is_empty() {
-                        self.mode = Mode::InBody;
-                    }
                 }
             }
         }
