@@ -478,9 +478,10 @@ enum Mode {
     AfterAfterBody,
 }
 
-/// An element on the stack of open elements. `formatting`: it is on the list of active formatting
-/// elements, which in this subset holds exactly the open formatting elements (anything that would
-/// leave one on the list after it closes gives up).
+/// An element on the stack of open elements, with its categories ([`kind_of`]). A [`FORMATTING`] one is
+/// also on the list of active formatting elements, which in this subset holds exactly the open formatting
+/// elements (anything that would leave one on the list after it closes gives up), a cell ([`CELL`])
+/// standing for the list's marker.
 struct Open {
     id: NodeId,
     name: LocalName,
