@@ -92,6 +92,9 @@ enum Raw {
     Script,
 }
 
+/// Attributes of a tag compared one by one for repeats; beyond, a set of their names.
+const FEW_ATTRIBUTES: usize = 16;
+
 /// A start or end tag as the tokenizer read it.
 struct Tag<'a> {
     name: Cow<'a, str>,
@@ -173,6 +176,7 @@ impl<'a> Parser<'a> {
         }
         let name = lowercase(&src[at..i]);
         let mut attrs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+        let mut seen: Option<foldhash::HashSet<Cow<'a, str>>> = None;
         loop {
             while i < b.len() && is_space(b[i]) {
                 i += 1;
@@ -227,9 +231,17 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            // A repeated attribute is dropped.
-            if !attrs.iter().any(|(n, _)| *n == attr) {
+            // A repeated attribute is dropped. Past a few attributes the names seen go into a set, so that
+            // a tag of n attributes costs n, not n² comparisons.
+            let repeated = match &mut seen {
+                Some(names) => !names.insert(attr.clone()),
+                None => attrs.iter().any(|(n, _)| *n == attr),
+            };
+            if !repeated {
                 attrs.push((attr, value));
+                if seen.is_none() && attrs.len() == FEW_ATTRIBUTES {
+                    seen = Some(attrs.iter().map(|(n, _)| n.clone()).collect());
+                }
             }
         }
         self.pos = i;
@@ -1415,6 +1427,21 @@ mod tests {
             // html5ever still parses it.
             parse_with_html5ever(page);
         }
+    }
+
+    /// Many attributes, some repeated (the first of a name is kept): the same as html5ever past the point
+    /// where repeats are looked up in a set.
+    #[test]
+    fn many_attributes_keep_the_first_of_each_name() {
+        let attrs: String = (0..3_000).map(|i| format!(" a{}=\"{i}\"", i % 1_000)).collect();
+        let page = format!("<div{attrs} A5=x>text</div><p a=1 b=2 a=3 B=4>");
+        assert!(agrees(&page));
+        let doc = parse(&page, 16).unwrap();
+        let div =
+            doc.tree.nodes().find_map(|n| n.value().as_element().filter(|e| e.name() == "div").cloned());
+        let div = div.unwrap();
+        assert_eq!(div.attrs().count(), 1_000);
+        assert_eq!(div.attr("a5"), Some("5"));
     }
 
     #[test]
