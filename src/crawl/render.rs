@@ -12,7 +12,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Selector;
 
 use crate::config::RenderMode;
 use crate::extract::PageFacts;
@@ -54,7 +54,7 @@ pub fn wants_render(mode: RenderMode, facts: &PageFacts, html: &str) -> bool {
 
 /// An inline script writes the page, and an empty container waits for it.
 pub fn is_script_shell(html: &str) -> bool {
-    let doc = Html::parse_document(&crate::extract::depth::bounded_nesting(html));
+    let doc = crate::extract::parse_document(&crate::extract::depth::bounded_nesting(html));
     let writes = doc.select(&INLINE_SCRIPT).take(200).any(|s| {
         let code: String = s.text().collect::<String>().chars().take(200_000).collect();
         WRITES_PAGE.is_match(&code)

@@ -141,7 +141,7 @@ pub fn records(api: &Url, body: &str) -> Records {
     } else {
         trimmed.to_string()
     };
-    let doc = Html::parse_document(&super::depth::bounded_nesting(&html));
+    let doc = super::parse_document(&super::depth::bounded_nesting(&html));
     let mut entries = super::lists::list_entries(api, &doc);
     entries.truncate(MAX_RECORDS);
     Records { entries, pages: Vec::new() }

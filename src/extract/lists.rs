@@ -106,7 +106,8 @@ pub(crate) fn list_entries_of(base: &Url, doc: &Html, anchors: &[Anchor]) -> Vec
     let mut seen = HashSet::new();
     entries_in(anchors, &mut out, &mut seen);
     if let Some(records) = data_script_records(doc) {
-        let records = Html::parse_fragment(&super::depth::bounded_nesting(&records));
+        let records =
+            Html::parse_fragment(&super::depth::bounded_attributes(&super::depth::bounded_nesting(&records)));
         entries_in(&super::anchors(base, &records), &mut out, &mut seen);
     }
     out

@@ -371,10 +371,12 @@ pub(crate) fn anchors<'a>(base: &Url, doc: &'a Html) -> Vec<Anchor<'a>> {
 }
 
 /// Parses a page into the tree [`Html::parse_document`] builds (its parse errors aside, which nothing
-/// reads): by [`plain_html`] when the page is within its subset, else by html5ever. The node vector is
-/// sized from the markup ([`presized_nodes`]): grown from empty, it is copied several times over.
+/// reads): by [`plain_html`] when the page is within its subset, else by html5ever, its tags' attributes
+/// bounded first ([`depth::bounded_attributes`]). The node vector is sized from the markup
+/// ([`presized_nodes`]): grown from empty, it is copied several times over.
 pub fn parse_document(html: &str) -> Html {
-    plain_html::parse(html, presized_nodes(html)).unwrap_or_else(|| parse_with_html5ever(html))
+    plain_html::parse(html, presized_nodes(html))
+        .unwrap_or_else(|| parse_with_html5ever(&depth::bounded_attributes(html)))
 }
 
 /// [`parse_document`] by html5ever alone (sized likewise).
