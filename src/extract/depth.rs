@@ -121,185 +121,6 @@ pub fn bounded_nesting(html: &str) -> Cow<'_, str> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ordinary_pages_pass_through_untouched() {
-        let html = "<!DOCTYPE html><html><body><p>a<p>b<ul><li>x<li>y</ul><br><img src=a.png/>\
-                    <script>if (a<b) {}</script><!-- <div> --><div><a href=x>t</a></div></body></html>";
-        assert!(matches!(bounded_nesting(html), Cow::Borrowed(_)));
-    }
-
-    /// Right at the bound, whether the page is counted or scanned: MAX_DEPTH unclosed elements are kept,
-    /// one more is dropped.
-    #[test]
-    fn the_bound_holds_on_short_and_long_pages() {
-        for (n, extra) in [(MAX_DEPTH, ""), (MAX_DEPTH, "<br>"), (MAX_DEPTH + 1, "")] {
-            let html = format!("{}text{extra}", "<div>".repeat(n));
-            let out = bounded_nesting(&html);
-            assert_eq!(out.matches("<div>").count(), MAX_DEPTH, "{n} divs {extra}");
-            assert_eq!(matches!(out, Cow::Borrowed(_)), n == MAX_DEPTH, "{n} divs {extra}");
-        }
-    }
-
-    /// The attributes html5ever keeps on the first element named `name`.
-    fn attributes_of(html: &str, name: &str) -> usize {
-        let doc = scraper::Html::parse_document(html);
-        let el = doc.tree.nodes().find_map(|n| n.value().as_element().filter(|e| e.name() == name).cloned());
-        el.map_or(0, |e| e.attrs().count())
-    }
-
-    fn many(n: usize) -> String {
-        (0..n).map(|i| format!(" a{i}=\"{i}\"")).collect()
-    }
-
-    #[test]
-    fn ordinary_tags_keep_every_attribute() {
-        let html = format!(
-            "<!DOCTYPE html><!-- c --><div{}>x</div><script>if (a<b) x = '<a {}>';</script><p class=\"a\">",
-            many(MAX_ATTRIBUTES),
-            many(MAX_ATTRIBUTES * 2)
-        );
-        assert!(matches!(bounded_attributes(&html), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn a_tag_keeps_its_first_attributes_up_to_the_bound() {
-        let html = format!("<p>before</p><div id=d{} class=\"c\" />text</div  {}>", many(3_000), many(1_000));
-        let out = bounded_attributes(&html);
-        assert_eq!(attributes_of(&out, "div"), MAX_ATTRIBUTES);
-        assert!(out.contains("<div id=d a0=\"0\""), "the first attributes stay");
-        assert!(out.contains(">text</div"));
-        assert!(!out.contains("a999=\"999\""), "the end tag's attributes are bounded too");
-        assert!(out.contains("<p>before</p>"));
-    }
-
-    /// Quotes inside comments, scripts and raw text are not attribute values: the tag after them is seen.
-    #[test]
-    fn what_is_not_a_tag_does_not_hide_one() {
-        let monster = format!("<div{}>x</div>", many(1_000));
-        for (before, after) in [
-            ("<!-- <a x=\" -->", "\""),
-            ("<!-->", "-->"),
-            ("<!--->", "-->"),
-            ("<!-- a --!>", "-->"),
-            ("<script>var s = \"<a x='\";</script>", "'"),
-            ("<script><!-- <script> </script> <a x=' --></script>", "'"),
-            ("<style>a[x='<a y=\"'] {}</style>", "\""),
-            ("<title><a x=\"</title>", "\""),
-            ("<textarea><a x=\"</textarea >", "\""),
-            ("<!DOCTYPE html>", ""),
-            ("<?php echo '<a x=\"'; ?>", "\""),
-            ("</ <a x=\">", "\""),
-        ] {
-            let html = format!("{before}{monster}{after}");
-            let out = bounded_attributes(&html);
-            assert_eq!(attributes_of(&out, "div"), MAX_ATTRIBUTES, "after {before:?}");
-        }
-    }
-
-    /// Random markup with a tag of many attributes somewhere: after bounding, html5ever finds no element
-    /// with more than the bound.
-    #[test]
-    fn random_pages_leave_html5ever_no_tag_past_the_bound() {
-        const PIECES: &[&str] = &[
-            "<!--",
-            "-->",
-            "--!>",
-            "<!-->",
-            "<!--->",
-            "<script>",
-            "</script>",
-            "<script >",
-            "</script >",
-            "<style>",
-            "</style>",
-            "<title>",
-            "</title>",
-            "<textarea>",
-            "</textarea>",
-            "<noscript>",
-            "</noscript>",
-            "<iframe>",
-            "</iframe>",
-            "<xmp>",
-            "</xmp>",
-            "<a x=\"",
-            "<a x='",
-            "\"",
-            "'",
-            ">",
-            "<",
-            "</",
-            "</>",
-            "<!DOCTYPE html>",
-            "<!x",
-            "<?",
-            "text",
-            " ",
-            "\n",
-            "\r",
-            "=",
-            "/",
-            "<div>",
-            "</div>",
-            "<p a=1>",
-            "<b c=\"d\">",
-            "-",
-            "!",
-            "<!--<script>",
-            "</ x>",
-            "<br/>",
-            "<SCRIPT>",
-            "</Script>",
-        ];
-        let monster = format!("<div{}>", many(MAX_ATTRIBUTES + 50));
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..3_000 {
-            let len = (next() % 12) as usize;
-            let at = (next() % (len as u64 + 1)) as usize;
-            let mut html = String::new();
-            for k in 0..=len {
-                if k == at {
-                    html.push_str(&monster);
-                }
-                html.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
-            }
-            let doc = scraper::Html::parse_document(&bounded_attributes(&html));
-            for node in doc.tree.nodes() {
-                if let Some(e) = node.value().as_element() {
-                    assert!(e.attrs().count() <= MAX_ATTRIBUTES, "{html:?}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn foreign_content_stops_the_bounding() {
-        let html = format!("<div{}>a</div><svg><style><div{}></style></svg>", many(500), many(500));
-        let out = bounded_attributes(&html);
-        assert_eq!(out.matches(" a499=").count(), 1, "the tag before <svg> is bounded, the one in it not");
-    }
-
-    #[test]
-    fn nesting_past_the_bound_is_flattened_keeping_the_text() {
-        let n = 2_000;
-        let html = format!("{}<a href=\"/x\">深处</a>{}", "<div>".repeat(n), "</div>".repeat(n));
-        let out = bounded_nesting(&html);
-        assert_eq!(out.matches("<div>").count(), MAX_DEPTH);
-        assert_eq!(out.matches("</div>").count(), MAX_DEPTH);
-        assert!(out.contains("深处"));
-    }
-}
-
 /// The most attributes html5ever is given on one tag. Its tokenizer compares each attribute of a tag with
 /// every earlier one, so a tag of n attributes costs n² (100,000 of them took 5.5 s, and a 20 MB body
 /// can hold millions); no page needs more than a few dozen.
@@ -502,4 +323,183 @@ fn script_end(b: &[u8], from: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_pages_pass_through_untouched() {
+        let html = "<!DOCTYPE html><html><body><p>a<p>b<ul><li>x<li>y</ul><br><img src=a.png/>\
+                    <script>if (a<b) {}</script><!-- <div> --><div><a href=x>t</a></div></body></html>";
+        assert!(matches!(bounded_nesting(html), Cow::Borrowed(_)));
+    }
+
+    /// Right at the bound, whether the page is counted or scanned: MAX_DEPTH unclosed elements are kept,
+    /// one more is dropped.
+    #[test]
+    fn the_bound_holds_on_short_and_long_pages() {
+        for (n, extra) in [(MAX_DEPTH, ""), (MAX_DEPTH, "<br>"), (MAX_DEPTH + 1, "")] {
+            let html = format!("{}text{extra}", "<div>".repeat(n));
+            let out = bounded_nesting(&html);
+            assert_eq!(out.matches("<div>").count(), MAX_DEPTH, "{n} divs {extra}");
+            assert_eq!(matches!(out, Cow::Borrowed(_)), n == MAX_DEPTH, "{n} divs {extra}");
+        }
+    }
+
+    /// The attributes html5ever keeps on the first element named `name`.
+    fn attributes_of(html: &str, name: &str) -> usize {
+        let doc = scraper::Html::parse_document(html);
+        let el = doc.tree.nodes().find_map(|n| n.value().as_element().filter(|e| e.name() == name).cloned());
+        el.map_or(0, |e| e.attrs().count())
+    }
+
+    fn many(n: usize) -> String {
+        (0..n).map(|i| format!(" a{i}=\"{i}\"")).collect()
+    }
+
+    #[test]
+    fn ordinary_tags_keep_every_attribute() {
+        let html = format!(
+            "<!DOCTYPE html><!-- c --><div{}>x</div><script>if (a<b) x = '<a {}>';</script><p class=\"a\">",
+            many(MAX_ATTRIBUTES),
+            many(MAX_ATTRIBUTES * 2)
+        );
+        assert!(matches!(bounded_attributes(&html), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_tag_keeps_its_first_attributes_up_to_the_bound() {
+        let html = format!("<p>before</p><div id=d{} class=\"c\" />text</div  {}>", many(3_000), many(1_000));
+        let out = bounded_attributes(&html);
+        assert_eq!(attributes_of(&out, "div"), MAX_ATTRIBUTES);
+        assert!(out.contains("<div id=d a0=\"0\""), "the first attributes stay");
+        assert!(out.contains(">text</div"));
+        assert!(!out.contains("a999=\"999\""), "the end tag's attributes are bounded too");
+        assert!(out.contains("<p>before</p>"));
+    }
+
+    /// Quotes inside comments, scripts and raw text are not attribute values: the tag after them is seen.
+    #[test]
+    fn what_is_not_a_tag_does_not_hide_one() {
+        let monster = format!("<div{}>x</div>", many(1_000));
+        for (before, after) in [
+            ("<!-- <a x=\" -->", "\""),
+            ("<!-->", "-->"),
+            ("<!--->", "-->"),
+            ("<!-- a --!>", "-->"),
+            ("<script>var s = \"<a x='\";</script>", "'"),
+            ("<script><!-- <script> </script> <a x=' --></script>", "'"),
+            ("<style>a[x='<a y=\"'] {}</style>", "\""),
+            ("<title><a x=\"</title>", "\""),
+            ("<textarea><a x=\"</textarea >", "\""),
+            ("<!DOCTYPE html>", ""),
+            ("<?php echo '<a x=\"'; ?>", "\""),
+            ("</ <a x=\">", "\""),
+        ] {
+            let html = format!("{before}{monster}{after}");
+            let out = bounded_attributes(&html);
+            assert_eq!(attributes_of(&out, "div"), MAX_ATTRIBUTES, "after {before:?}");
+        }
+    }
+
+    /// Random markup with a tag of many attributes somewhere: after bounding, html5ever finds no element
+    /// with more than the bound.
+    #[test]
+    fn random_pages_leave_html5ever_no_tag_past_the_bound() {
+        const PIECES: &[&str] = &[
+            "<!--",
+            "-->",
+            "--!>",
+            "<!-->",
+            "<!--->",
+            "<script>",
+            "</script>",
+            "<script >",
+            "</script >",
+            "<style>",
+            "</style>",
+            "<title>",
+            "</title>",
+            "<textarea>",
+            "</textarea>",
+            "<noscript>",
+            "</noscript>",
+            "<iframe>",
+            "</iframe>",
+            "<xmp>",
+            "</xmp>",
+            "<a x=\"",
+            "<a x='",
+            "\"",
+            "'",
+            ">",
+            "<",
+            "</",
+            "</>",
+            "<!DOCTYPE html>",
+            "<!x",
+            "<?",
+            "text",
+            " ",
+            "\n",
+            "\r",
+            "=",
+            "/",
+            "<div>",
+            "</div>",
+            "<p a=1>",
+            "<b c=\"d\">",
+            "-",
+            "!",
+            "<!--<script>",
+            "</ x>",
+            "<br/>",
+            "<SCRIPT>",
+            "</Script>",
+        ];
+        let monster = format!("<div{}>", many(MAX_ATTRIBUTES + 50));
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3_000 {
+            let len = (next() % 12) as usize;
+            let at = (next() % (len as u64 + 1)) as usize;
+            let mut html = String::new();
+            for k in 0..=len {
+                if k == at {
+                    html.push_str(&monster);
+                }
+                html.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            let doc = scraper::Html::parse_document(&bounded_attributes(&html));
+            for node in doc.tree.nodes() {
+                if let Some(e) = node.value().as_element() {
+                    assert!(e.attrs().count() <= MAX_ATTRIBUTES, "{html:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn foreign_content_stops_the_bounding() {
+        let html = format!("<div{}>a</div><svg><style><div{}></style></svg>", many(500), many(500));
+        let out = bounded_attributes(&html);
+        assert_eq!(out.matches(" a499=").count(), 1, "the tag before <svg> is bounded, the one in it not");
+    }
+
+    #[test]
+    fn nesting_past_the_bound_is_flattened_keeping_the_text() {
+        let n = 2_000;
+        let html = format!("{}<a href=\"/x\">深处</a>{}", "<div>".repeat(n), "</div>".repeat(n));
+        let out = bounded_nesting(&html);
+        assert_eq!(out.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(out.matches("</div>").count(), MAX_DEPTH);
+        assert!(out.contains("深处"));
+    }
 }
