@@ -49,6 +49,24 @@ fn deeply_nested_markup_is_extracted_on_a_small_stack_in_bounded_time() {
     }
 }
 
+/// A tag of 300,000 attributes (2 MB), alone and after text that the plain-page parser leaves to
+/// html5ever: html5ever compares each attribute with every earlier one, so unbounded this took minutes.
+#[test]
+fn a_tag_of_very_many_attributes_is_extracted_in_bounded_time() {
+    let attrs: String = (0..300_000).map(|i| format!(" a{i}")).collect();
+    for before in ["", "<table>text in a table</table>"] {
+        let html = format!(
+            "<!DOCTYPE html><html><head><title>属性</title></head><body>{before}<div{attrs}>\
+             <a href=\"/a.html\">通知公告</a></div></body></html>"
+        );
+        let started = Instant::now();
+        let facts = extract_page(&Url::parse("http://127.0.0.1/xxgk/index.html").unwrap(), &html);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(5), "after {before:?}: {took:?}");
+        assert!(facts.links.iter().any(|l| l.url == "http://127.0.0.1/a.html"), "the link inside is kept");
+    }
+}
+
 /// Peak resident memory (KiB) of a child process, sampled until it exits; with its exit code and time.
 fn run_sampling_rss(mut cmd: Command, limit: Duration) -> (Option<i32>, u64, Duration, String) {
     let started = Instant::now();
